@@ -1,0 +1,30 @@
+// The system under test, as a diagram: clients reach sandboxes through the edge and the
+// router (PVE side) or the Morph gateway; the PVE and Morph APIs start and stop sandboxes;
+// the Cloudflare API configures the edge.
+var builder = DistributedApplication.CreateBuilder(args);
+
+var sandboxes = builder.AddProject<Projects.Cmux_Fakes_Sandbox>("sandboxes")
+    .WithHttpEndpoint().WithHttpHealthCheck("/health");
+
+var router = builder.AddProject<Projects.Cmux_Router>("router")
+    .WithHttpEndpoint().WithHttpHealthCheck("/health")
+    .WithReference(sandboxes).WaitFor(sandboxes);
+
+var pve = builder.AddProject<Projects.Cmux_Fakes_Pve>("pve")
+    .WithHttpEndpoint().WithHttpHealthCheck("/health")
+    .WithReference(sandboxes).WaitFor(sandboxes);
+
+var cloudflare = builder.AddProject<Projects.Cmux_Fakes_Cloudflare>("cloudflare")
+    .WithHttpEndpoint().WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Cmux_Fakes_Edge>("edge")
+    .WithHttpEndpoint().WithHttpHealthCheck("/health")
+    .WithReference(cloudflare).WaitFor(cloudflare)
+    .WithReference(router).WaitFor(router)
+    .WithReference(pve).WaitFor(pve);
+
+builder.AddProject<Projects.Cmux_Fakes_Morph>("morph")
+    .WithHttpEndpoint().WithHttpHealthCheck("/health")
+    .WithReference(sandboxes).WaitFor(sandboxes);
+
+builder.Build().Run();

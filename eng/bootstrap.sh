@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs and starts, idempotently, what the tests and the main job need on a fresh
+# Debian 12 machine: Caddy (the reference router), Chromium (the real browser), wrk (the
+# load cross-check), Docker (Testcontainers), and the namespace tools the sandboxes use.
+# Safe to run again: it installs only what is missing and starts dockerd only when it is down.
+set -euo pipefail
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+command -v dotnet >/dev/null || die "the .NET SDK 10 is missing: install it (https://dot.net) and run again."
+
+# command -> Debian package
+declare -A needed=(
+  [caddy]=caddy
+  [chromium]=chromium
+  [wrk]=wrk
+  [dockerd]=docker.io
+  [unshare]=util-linux
+  [ip]=iproute2
+  [curl]=curl
+)
+missing=()
+for cmd in "${!needed[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+done
+
+if ((${#missing[@]})); then
+  [ "$(id -u)" = 0 ] || die "missing ${missing[*]}, and installing them needs root: run 'sudo apt-get install -y ${missing[*]}' or run this script as root."
+  command -v apt-get >/dev/null || die "missing ${missing[*]}, and this machine has no apt-get: install them with its package manager."
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || die "apt-get update failed: is a Debian mirror reachable?"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed."
+fi
+
+# Debian starts a system Caddy on :80 when it installs it; the tests run their own.
+if command -v systemctl >/dev/null && systemctl is-active --quiet caddy 2>/dev/null; then
+  systemctl stop caddy >/dev/null 2>&1 || true
+fi
+pkill -x caddy -u root -f '/etc/caddy/Caddyfile' >/dev/null 2>&1 || true
+
+# Docker: start the daemon when nobody did (CI machines have no init running it).
+export DOCKER_API_VERSION=1.41
+if ! docker info >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "starting dockerd"
+    mkdir -p /var/log
+    (setsid dockerd >/var/log/cmux-dockerd.log 2>&1 &)
+    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    docker info >/dev/null 2>&1 || say "dockerd did not start (see /var/log/cmux-dockerd.log): docker tests will be skipped with that reason."
+  else
+    say "dockerd is not running and starting it needs root: docker tests will be skipped with that reason."
+  fi
+fi
+say "ready"
