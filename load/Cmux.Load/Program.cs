@@ -1,2 +1,1 @@
-Console.Error.WriteLine("cmux-load: the load engine lands with issue 8.");
-return 2;
+Console.Error.WriteLine("x"); return 2;
