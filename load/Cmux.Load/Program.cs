@@ -1,1 +1,3 @@
-Console.Error.WriteLine("x"); return 2;
+using Cmux.Load.Cli;
+
+return await CommandLineApp.RunAsync(args);

@@ -71,7 +71,7 @@ public static class ReportBuilder
     /// <summary>The percentile distribution, five points per halving of the tail, as HdrHistogram plots it.</summary>
     private static List<PercentilePoint> Curve(HistogramBase h) => h.TotalCount == 0
         ? []
-        : h.Percentiles(5).Select(v => new PercentilePoint(v.Percentile, Ms(v.ValueIteratedTo))).ToList();
+        : h.Percentiles(5).Select(v => new PercentilePoint(v.Percentile, Ms(v.ValueIteratedTo))).Distinct().ToList();
 
     private static double Ms(long microseconds) => microseconds / 1000.0;
 

@@ -13,7 +13,7 @@ public abstract record LoadModel(double Start, double End)
 
     public double ValueAt(double progress) => Start + ((End - Start) * progress);
 
-    public override string ToString() =>
+    public sealed override string ToString() =>
         Start == End
             ? string.Create(CultureInfo.InvariantCulture, $"{Kind}:{Start}")
             : string.Create(CultureInfo.InvariantCulture, $"{Kind}:{Start}..{End}");
