@@ -68,7 +68,7 @@ public sealed class RunRecorder
 
     public long FailedInSecond(int second) => Volatile.Read(ref _failedPerSecond[second]);
 
-    /// <summary>The seconds of the time line that have data or lie inside the measured window.</summary>
+    /// <summary>The seconds of the time line from the start of measurement until a moment (draining included).</summary>
     public int SecondsRecorded(long until)
     {
         var elapsed = (int)Math.Ceiling(RunClock.Microseconds(Clock.MeasureStart, until) / 1e6);

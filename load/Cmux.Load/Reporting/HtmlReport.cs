@@ -63,9 +63,10 @@ public static class HtmlReport
         html.Append(latency.Render());
 
         var last = Math.Max(1, r.Timeline.Count);
+        var step = (int)Math.Ceiling(last / 10.0);
         var throughput = new SvgLineChart("throughput", "Iterations per second", "second of the measured window", "per second")
         {
-            XTicks = Enumerable.Range(0, 11).Select(i => (X: last * i / 10.0, Label: Format.Number(Math.Round(last * i / 10.0, 1)))).ToList(),
+            XTicks = Enumerable.Range(0, ((last + step - 1) / step) + 1).Select(i => (X: (double)(i * step), Label: Format.Number(i * step))).ToList(),
         };
         throughput.Add("ok", r.Timeline.Select(p => (X: p.Second + 0.5, Y: (double)p.Ok)).ToList());
         throughput.Add("failed", r.Timeline.Select(p => (X: p.Second + 0.5, Y: (double)p.Failed)).ToList());

@@ -29,11 +29,14 @@ public static class MarkdownReport
                 md.AppendLine($"| `{t.Expression}` | {t.Scope} | {Format.Actual(t)} | {(t.Passed ? "pass" : "**FAIL**")} |");
             }
         }
-        md.AppendLine().AppendLine("## Iterations per second").AppendLine();
-        md.AppendLine("| second | ok | failed |").AppendLine("|---:|---:|---:|");
-        foreach (var point in r.Timeline)
+        if (r.Timeline.Count > 0)
         {
-            md.AppendLine($"| {point.Second} | {point.Ok} | {point.Failed} |");
+            md.AppendLine().AppendLine("## Iterations per second").AppendLine();
+            md.AppendLine("| second | ok | failed |").AppendLine("|---:|---:|---:|");
+            foreach (var point in r.Timeline)
+            {
+                md.AppendLine($"| {point.Second} | {point.Ok} | {point.Failed} |");
+            }
         }
         return md.ToString();
     }

@@ -12,9 +12,7 @@ public static class ReportBuilder
         var clock = recorder.Clock;
         var stoppedAt = recorder.StoppedAt == 0 ? clock.End : Math.Min(recorder.StoppedAt, clock.End);
         var seconds = Math.Max(0, RunClock.Microseconds(clock.MeasureStart, stoppedAt) / 1e6);
-        var timeline = Enumerable.Range(0, recorder.SecondsRecorded(Math.Max(stoppedAt, RunClock.Now)))
-            .Select(second => new TimelinePoint(second, recorder.OkInSecond(second), recorder.FailedInSecond(second)))
-            .ToList();
+        var timeline = Timeline(recorder, seconds);
         var steps = recorder.Steps.Select(step => Step(step, seconds)).ToList();
         var report = new LoadReport
         {
@@ -33,6 +31,26 @@ public static class ReportBuilder
         };
         var verdicts = plan.Thresholds.Select(threshold => threshold.Evaluate(report)).ToList();
         return report with { Thresholds = verdicts, Passed = report.Iterations.Requests > 0 && verdicts.All(v => v.Passed) };
+    }
+
+    /// <summary>One point per second of the measured window; iterations that finished while draining count in the last.</summary>
+    private static List<TimelinePoint> Timeline(RunRecorder recorder, double seconds)
+    {
+        var count = (int)Math.Ceiling(seconds);
+        var recorded = recorder.SecondsRecorded(RunClock.Now);
+        var points = Enumerable.Range(0, Math.Min(count, recorded))
+            .Select(second => new TimelinePoint(second, recorder.OkInSecond(second), recorder.FailedInSecond(second)))
+            .ToList();
+        if (points.Count > 0)
+        {
+            var late = Enumerable.Range(points.Count, recorded - points.Count).ToList();
+            points[^1] = points[^1] with
+            {
+                Ok = points[^1].Ok + late.Sum(recorder.OkInSecond),
+                Failed = points[^1].Failed + late.Sum(recorder.FailedInSecond),
+            };
+        }
+        return points;
     }
 
     // Iterations have no status of their own: they carry the sums of their steps'.

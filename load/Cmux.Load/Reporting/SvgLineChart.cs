@@ -10,7 +10,7 @@ internal sealed class SvgLineChart(string id, string title, string xLabel, strin
     private const int Width = 900;
     private const int Height = 340;
     private const int Left = 70;
-    private const int Right = 20;
+    private const int Right = 50;
     private const int Top = 36;
     private const int Bottom = 50;
     private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
