@@ -11,6 +11,7 @@ using Cmux.Load.Thresholds;
 namespace Cmux.Conformance.Tests.Load;
 
 /// <summary>The load engine against a Kestrel target on loopback: models, recording, bounds, verdicts.</summary>
+[Collection(LoadCollection.Name)]
 public sealed class LoadEngineTests : IAsyncLifetime
 {
     // The first requests of a process pay for JIT compilation; runs whose counts matter warm up first.

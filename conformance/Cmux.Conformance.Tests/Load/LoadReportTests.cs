@@ -11,6 +11,7 @@ using Cmux.Load.Thresholds;
 namespace Cmux.Conformance.Tests.Load;
 
 /// <summary>The report files, threshold parsing and the command line's answers to good and bad input.</summary>
+[Collection(LoadCollection.Name)]
 public sealed class LoadReportTests : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "cmux-load-" + Guid.NewGuid().ToString("N"));

@@ -63,7 +63,7 @@ public static class LoadRunner
             var now = RunClock.Now;
             var completed = recorder.Completed;
             var seconds = RunClock.Microseconds(lastTime, now) / 1e6;
-            var phase = recorder.StoppedAt != 0 ? "draining" : recorder.Clock.IsMeasuring(now) ? "measuring" : "warm-up";
+            var phase = recorder.StoppedAt != 0 ? "draining" : now >= recorder.Clock.MeasureStart ? "measuring" : "warm-up";
             var p99 = recorder.Iterations.LatencySnapshot() is { TotalCount: > 0 } h ? h.GetValueAtPercentile(99) / 1000.0 : 0;
             progress.Report(new LiveStatus(
                 TimeSpan.FromMicroseconds(RunClock.Microseconds(recorder.Clock.Start, now)), phase,

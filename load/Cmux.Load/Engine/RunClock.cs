@@ -27,7 +27,8 @@ public sealed class RunClock
 
     public static long Microseconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).Ticks / TimeSpan.TicksPerMicrosecond;
 
-    public bool IsMeasuring(long timestamp) => timestamp >= MeasureStart;
+    /// <summary>Whether an iteration starting at this moment belongs to the measured window.</summary>
+    public bool IsMeasuring(long timestamp) => timestamp >= MeasureStart && timestamp < End;
 
     /// <summary>How far into the measured window a moment is, 0 (warm-up included) to 1.</summary>
     public double Progress(long timestamp) =>
