@@ -27,7 +27,7 @@ sandbox_ip="127.1.$((vmid / 256)).$((vmid % 256))"
 host="port-$port-vm-$vmid.example.test"
 path="/_cmux/bytes?size=$size"
 out="$root/artifacts/compare"
-work=$(mktemp -d /tmp/cmux-compare.XXXXXX)
+work="$root/artifacts/compare/run"  # logs, Caddyfile, sandbox data; kept for a look after the run
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 for tool in wrk caddy unshare jq curl; do
@@ -39,12 +39,12 @@ for p in $control_port $router_port $caddy_port; do
   fi
 done
 
+rm -rf "$work" && mkdir -p "$work"
 pids=()
 cleanup() {
   curl -s -o /dev/null -X DELETE "http://127.0.0.1:$control_port/sandboxes/$vmid" || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -87,7 +87,6 @@ echo "== Caddy $(caddy version | cut -d' ' -f1) on 127.0.0.1:$caddy_port (hosts 
 cat >"$work/Caddyfile" <<CADDY
 {
 	admin off
-	persist_config off
 }
 :$caddy_port {
 	@service header_regexp match Host ^port-(\d+)-vm-(\d+)\.
