@@ -219,6 +219,21 @@ public sealed class LoadEngineTests : IAsyncLifetime
         report.Iterations.Requests.ShouldBeGreaterThan(0);
     }
 
+    [Theory]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Load)]
+    [InlineData("http")]
+    [InlineData("ws-echo")]
+    public async Task A_host_override_is_the_host_the_target_sees(string name)
+    {
+        var options = new TargetOptions { Url = _target.Url, HostHeader = "port-39378-vm-200.example.test" };
+        using var scenario = new ScenarioOptions { Name = name, Target = options }.Create();
+        var report = await LoadRunner.RunAsync(new LoadPlan(scenario, LoadModel.Closed(1)) { Duration = TimeSpan.FromSeconds(0.3) });
+
+        report.Iterations.Failed.ShouldBe(0);
+        _target.LastHost.ShouldBe("port-39378-vm-200.example.test");
+    }
+
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Load)]

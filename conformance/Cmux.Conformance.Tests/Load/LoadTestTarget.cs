@@ -29,6 +29,8 @@ public sealed class LoadTestTarget : IAsyncDisposable
 
     public string? LastExecBody { get; private set; }
 
+    public string? LastHost { get; private set; }
+
     public int Connections
     {
         get
@@ -51,6 +53,7 @@ public sealed class LoadTestTarget : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             Interlocked.Increment(ref target._requests);
+            target.LastHost = context.Request.Host.Value;
             lock (target._connections)
             {
                 target._connections.Add(context.Connection.Id);

@@ -41,6 +41,14 @@ public sealed record ScenarioOptions
 
     public IScenario Create()
     {
+        if (Size < (Name.StartsWith("ws-", StringComparison.Ordinal) ? 1 : 0))
+        {
+            throw new ArgumentException($"scenario {Name}: size {Size} is too small");
+        }
+        if (Connections < 1)
+        {
+            throw new ArgumentException($"scenario {Name}: at least one connection is needed (got {Connections})");
+        }
         var target = new Target(Target);
         return Name switch
         {
