@@ -134,14 +134,14 @@ run_wrk() { # url host -> "rps p50 p99 errors"
   echo "$rps $p50 $p99 ${errors:+errors}"
 }
 
-run_engine() { # name url host extra -> "rps p50 p99 failed"
-  local name=$1 url=$2 h=$3 extra=$4 args=()
+run_engine() { # name url host extra round -> "rps p50 p99 failed"
+  local name=$1 url=$2 h=$3 extra=$4 dir="$out/$1/round$5" args=()
   [[ -n $h ]] && args=(--host "$h")
   # shellcheck disable=SC2086
   dotnet "$(dll load/Cmux.Load)" run --scenario http --size "$size" --target "$url" "${args[@]}" $extra \
     --model "closed:$connections" --connections "$connections" --duration "${duration}s" --warmup 1s \
-    --quiet --out "$out/$name" >"$work/engine-$name.log" 2>&1 || true
-  jq -r '"\(.iterations.rps) \(.iterations.latency.p50Ms) \(.iterations.latency.p99Ms) \(if .iterations.failed > 0 then "failed" else "" end)"' "$out/$name/report.json"
+    --quiet --out "$dir" >"$work/engine-$name.log" 2>&1 || true
+  jq -r '"\(.iterations.rps) \(.iterations.latency.p50Ms) \(.iterations.latency.p99Ms) \(if .iterations.failed > 0 then "failed" else "" end)"' "$dir/report.json"
 }
 
 better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !((a == "n/a" ? -1 : a) > (b == "n/a" ? -1 : b)) }'; }
@@ -156,7 +156,7 @@ for entry in "${targets[@]}"; do
   for ((round = 1; round <= rounds; round++)); do
     # Alternate which tool goes first so neither always gets the quieter half of the machine.
     for tool in $( ((round % 2)) && echo "wrk engine" || echo "engine wrk"); do
-      if [[ $tool == wrk ]]; then result=$(run_wrk "$url" "$h"); else result=$(run_engine "$name" "$url" "$h" "$extra"); fi
+      if [[ $tool == wrk ]]; then result=$(run_wrk "$url" "$h"); else result=$(run_engine "$name" "$url" "$h" "$extra" "$round"); fi
       echo "   round $round $tool: $result"
       better "${result%% *}" "${best[$name,$tool]%% *}" && best[$name,$tool]=$result
     done
@@ -174,4 +174,4 @@ for entry in "${targets[@]}"; do
     printf "%-8s %12s %10s %10s   %12.0f %10.3f %10.3f   %8s %8s %8s\n", n, wr, w50, w99, er, e50, e99, r, a, b }'
 done
 echo
-echo "p50/p99 in ms. Reports of the engine's runs: $out/<target>/report.html"
+echo "p50/p99 in ms. Reports of the engine's runs: $out/<target>/round<N>/report.html; logs: $work"
