@@ -60,13 +60,13 @@ public sealed class GatewayMiddleware(
             needsKey ? DropAuthorization : KeepAuthorization);
     }
 
-    /// <summary>The API key that opened an api_key service stays at the gateway.</summary>
+    /// <summary>YARP's default transforms (X-Forwarded-*, the sandbox's own Host), and the API key that opened an api_key service stays at the gateway.</summary>
     private sealed class WithoutAuthorization : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(
             HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
-            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            await KeepAuthorization.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
             proxyRequest.Headers.Authorization = null;
         }
     }
