@@ -47,8 +47,8 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         ready.GetProperty("wake_on").GetProperty("wake_on_http").GetBoolean().ShouldBeFalse();
         ready.GetProperty("networking").GetProperty("http_services").GetArrayLength().ShouldBe(0);
         var sandbox = MorphFakeFixture.SandboxIdOf(ready);
-        sandbox.ShouldBeInRange(64000, 64999);
-        morph.Sandboxes.StateOf(sandbox).ShouldBe(SandboxState.Running);
+        sandbox.ShouldBeInRange(MorphFakeFixture.FirstSandboxId, MorphFakeFixture.LastSandboxId);
+        (await morph.SandboxStateAsync(sandbox)).ShouldBe(SandboxState.Running);
         (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - ready.GetProperty("created").GetInt64()).ShouldBeInRange(0, 60);
     }
 
@@ -130,7 +130,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         using var deleted = await Api.DeleteAsync($"instance/{id}");
 
         deleted.StatusCode.ShouldBe(HttpStatusCode.OK);
-        morph.Sandboxes.StateOf(MorphFakeFixture.SandboxIdOf(instance)).ShouldBeNull();
+        (await morph.SandboxStateAsync(MorphFakeFixture.SandboxIdOf(instance))).ShouldBeNull();
         using var after = await Api.GetAsync($"instance/{id}");
         after.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
@@ -143,7 +143,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         using var deleted = await Api.DeleteAsync($"instance/{instance.GetProperty("id").GetString()}");
 
         deleted.StatusCode.ShouldBe(HttpStatusCode.OK);
-        morph.Sandboxes.StateOf(MorphFakeFixture.SandboxIdOf(instance)).ShouldBeNull();
+        (await morph.SandboxStateAsync(MorphFakeFixture.SandboxIdOf(instance))).ShouldBeNull();
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
 
         using var paused = await Api.PostAsync($"instance/{id}/pause", null);
         (await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("paused");
-        morph.Sandboxes.StateOf(sandbox).ShouldBe(SandboxState.Paused);
+        (await morph.SandboxStateAsync(sandbox)).ShouldBe(SandboxState.Paused);
         using var pausedTwice = await Api.PostAsync($"instance/{id}/pause", null);
         pausedTwice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         using var execWhilePaused = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command = new[] { "true" } });
@@ -163,7 +163,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
 
         using var resumed = await Api.PostAsync($"instance/{id}/resume", null);
         (await resumed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("ready");
-        morph.Sandboxes.StateOf(sandbox).ShouldBe(SandboxState.Running);
+        (await morph.SandboxStateAsync(sandbox)).ShouldBe(SandboxState.Running);
         using var resumedTwice = await Api.PostAsync($"instance/{id}/resume", null);
         resumedTwice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await ErrorCodeAsync(resumedTwice)).ShouldBe("instance_not_paused");
@@ -172,7 +172,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task Exec_runs_a_list_as_argv_and_a_string_through_a_shell()
     {
-        var id = (await _session.StartReadyAsync()).GetProperty("id").GetString();
+        var id = morph.SharedInstance;
 
         var argv = await ExecAsync(id, new[] { "printf", "%s|", "a b", "$HOME", "it's" });
         var shell = await ExecAsync(id, "printf 'x\\ny\\nz\\n' | grep -v y && echo done");
@@ -187,7 +187,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task Exec_reports_stderr_and_exit_codes()
     {
-        var id = (await _session.StartReadyAsync()).GetProperty("id").GetString();
+        var id = morph.SharedInstance;
 
         var result = await ExecAsync(id, "echo out; echo err >&2; exit 7");
 
@@ -204,7 +204,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     [InlineData("")]
     public async Task Exec_without_a_valid_command_is_422(string body)
     {
-        var id = (await _session.StartReadyAsync()).GetProperty("id").GetString();
+        var id = morph.SharedInstance;
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
 
         using var response = await Api.PostAsync($"instance/{id}/exec", content);
@@ -227,7 +227,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task Exec_over_sse_streams_typed_events_then_done()
     {
-        var id = (await _session.StartReadyAsync()).GetProperty("id").GetString();
+        var id = morph.SharedInstance;
 
         using var response = await Api.PostAsJsonAsync($"instance/{id}/exec/sse", new { command = new[] { "sh", "-c", "echo out; echo err >&2; exit 3" } });
 
@@ -247,18 +247,16 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task Expose_and_hide_http_services()
     {
-        var id = (await _session.StartReadyAsync()).GetProperty("id").GetString()!;
+        var id = morph.SharedInstance;
 
-        using var exposed = await Api.PostAsJsonAsync($"instance/{id}/http", new { name = "port-39378", port = 39378, auth_mode = "none" });
-        var services = (await exposed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("networking").GetProperty("http_services");
-        services.GetArrayLength().ShouldBe(1);
-        services[0].GetProperty("name").GetString().ShouldBe("port-39378");
-        services[0].GetProperty("port").GetInt32().ShouldBe(39378);
-        services[0].GetProperty("url").GetString().ShouldBe($"https://port-39378-{id.Replace('_', '-')}.{MorphFakeFixture.Domain}");
+        using var exposed = await Api.PostAsJsonAsync($"instance/{id}/http", new { name = "hide-me", port = 39378, auth_mode = "none" });
+        var service = Services(await exposed.Content.ReadFromJsonAsync<JsonElement>()).Single(s => s.GetProperty("name").GetString() == "hide-me");
+        service.GetProperty("port").GetInt32().ShouldBe(39378);
+        service.GetProperty("url").GetString().ShouldBe($"https://hide-me-{id.Replace('_', '-')}.{MorphFakeFixture.Domain}");
 
-        using var hidden = await Api.DeleteAsync($"instance/{id}/http/port-39378");
-        (await hidden.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("networking").GetProperty("http_services").GetArrayLength().ShouldBe(0);
-        using var hiddenTwice = await Api.DeleteAsync($"instance/{id}/http/port-39378");
+        using var hidden = await Api.DeleteAsync($"instance/{id}/http/hide-me");
+        Services(await hidden.Content.ReadFromJsonAsync<JsonElement>()).ShouldNotContain(s => s.GetProperty("name").GetString() == "hide-me");
+        using var hiddenTwice = await Api.DeleteAsync($"instance/{id}/http/hide-me");
         hiddenTwice.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await ErrorCodeAsync(hiddenTwice)).ShouldBe("service_not_found");
     }
@@ -271,7 +269,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     [InlineData("{\"name\": \"web\", \"port\": 80, \"auth_mode\": \"basic\"}", "body.auth_mode")]
     public async Task Invalid_services_are_422(string body, string location)
     {
-        var id = (await _session.StartReadyAsync()).GetProperty("id").GetString();
+        var id = morph.SharedInstance;
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
 
         using var response = await Api.PostAsync($"instance/{id}/http", content);
@@ -305,6 +303,9 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         body.GetProperty("detail").GetString().ShouldNotBeNullOrWhiteSpace();
         return body.GetProperty("error_code").GetString();
     }
+
+    private static List<JsonElement> Services(JsonElement instance) =>
+        instance.GetProperty("networking").GetProperty("http_services").EnumerateArray().ToList();
 
     private static List<string?> Ids(JsonElement list) =>
         list.GetProperty("data").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToList();

@@ -18,7 +18,7 @@ namespace Cmux.Conformance.Tests.Morph;
 public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
 {
     private readonly MorphSession _session = new(morph);
-    private readonly HttpClient _gateway = morph.GatewayClient();
+    private readonly HttpClient _gateway = new(morph.GatewayHandler());
 
     [Theory]
     [InlineData("port-39378-morphvm-abc123.http.cloud.morph.so", "port-39378", "morphvm_abc123")]
@@ -45,18 +45,24 @@ public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task A_public_service_reaches_its_port_on_the_instance()
     {
-        var (_, url) = await ExposeAsync("none");
+        var (id, url) = await ExposeAsync("public", "none");
+        var sandbox = MorphFakeFixture.SandboxIdOf(await _session.Api.GetFromJsonAsync<JsonElement>($"instance/{id}"));
 
-        using var response = await _gateway.GetAsync(new Uri(url, "/some/path?q=1"));
+        using var response = await _gateway.GetAsync(new Uri(url, "/_cmux/echo/some/path?q=1"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("path").GetString().ShouldBe("/some/path");
+        var echo = await response.Content.ReadFromJsonAsync<JsonElement>();
+        echo.GetProperty("path").GetString().ShouldBe("/_cmux/echo/some/path");
+        echo.GetProperty("queryString").GetString().ShouldBe("?q=1");
+        echo.GetProperty("port").GetInt32().ShouldBe(SandboxPorts.VsCode);
+        echo.GetProperty("sandbox").GetInt32().ShouldBe(sandbox);
     }
 
     [Fact]
     public async Task An_api_key_service_needs_the_key_and_keeps_it_from_the_instance()
     {
-        var (_, url) = await ExposeAsync("api_key");
+        var (_, service) = await ExposeAsync("keyed", "api_key");
+        var url = new Uri(service, "/_cmux/echo");
 
         using var without = await _gateway.GetAsync(url);
         using var wrong = await SendWithKeyAsync(url, "wrong-key");
@@ -65,23 +71,23 @@ public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
         without.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         wrong.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         right.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await right.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("authorization").GetString().ShouldBeEmpty();
+        HeaderValues(await right.Content.ReadFromJsonAsync<JsonElement>(), "Authorization").ShouldBeEmpty();
     }
 
     [Fact]
     public async Task A_public_service_passes_the_callers_authorization_through()
     {
-        var (_, url) = await ExposeAsync("none");
+        var (_, url) = await ExposeAsync("public", "none");
 
-        using var response = await SendWithKeyAsync(url, "app-token");
+        using var response = await SendWithKeyAsync(new Uri(url, "/_cmux/echo"), "app-token");
 
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("authorization").GetString().ShouldBe("Bearer app-token");
+        HeaderValues(await response.Content.ReadFromJsonAsync<JsonElement>(), "Authorization").ShouldBe(["Bearer app-token"]);
     }
 
     [Fact]
     public async Task Unknown_instances_services_and_hosts_are_404()
     {
-        var (id, _) = await ExposeAsync("none");
+        var (id, _) = await ExposeAsync("public", "none");
         var hosts = new[]
         {
             $"port-39378-morphvm-doesnotexist.{MorphFakeFixture.Domain}",
@@ -99,7 +105,7 @@ public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task A_paused_instance_answers_503_until_resumed()
     {
-        var (id, url) = await ExposeAsync("none");
+        var (id, url) = await ExposeAsync("paused", "none", MorphSession.Id(await _session.StartReadyAsync()));
 
         (await _session.Api.PostAsync($"instance/{id}/pause", null)).EnsureSuccessStatusCode();
         using var whilePaused = await _gateway.GetAsync(url);
@@ -114,9 +120,9 @@ public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task A_hidden_service_is_no_longer_reachable()
     {
-        var (id, url) = await ExposeAsync("none");
+        var (id, url) = await ExposeAsync("hidden", "none");
 
-        (await _session.Api.DeleteAsync($"instance/{id}/http/port-{SandboxPorts.VsCode}")).EnsureSuccessStatusCode();
+        (await _session.Api.DeleteAsync($"instance/{id}/http/hidden")).EnsureSuccessStatusCode();
         using var response = await _gateway.GetAsync(url);
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -125,11 +131,11 @@ public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task Websockets_pass_through_the_gateway_in_text_and_binary()
     {
-        var (_, url) = await ExposeAsync("none");
+        var (_, url) = await ExposeAsync("public", "none");
         using var socket = new ClientWebSocket();
-        using var invoker = new HttpMessageInvoker(Cmux.Conformance.Http.ResolvingHandler.Create(morph.Gateway, morph.Ca));
+        using var invoker = new HttpMessageInvoker(morph.GatewayHandler());
 
-        await socket.ConnectAsync(new UriBuilder(url) { Scheme = "wss", Path = "/ws" }.Uri, invoker, CancellationToken.None);
+        await socket.ConnectAsync(new UriBuilder(url) { Scheme = "wss", Path = "/_cmux/ws" }.Uri, invoker, CancellationToken.None);
         var text = await EchoAsync(socket, Encoding.UTF8.GetBytes("hello through the gateway"), WebSocketMessageType.Text);
         var binary = await EchoAsync(socket, [0, 1, 2, 255, 254], WebSocketMessageType.Binary);
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
@@ -142,22 +148,24 @@ public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task The_certificate_covers_one_label_under_the_domain_only()
     {
-        var (id, _) = await ExposeAsync("none");
+        var (id, _) = await ExposeAsync("public", "none");
 
-        var twoLabels = new Uri($"https://port-{SandboxPorts.VsCode}.{id.Replace('_', '-')}.{MorphFakeFixture.Domain}/");
+        var twoLabels = new Uri($"https://public.{id.Replace('_', '-')}.{MorphFakeFixture.Domain}/");
         var failure = await Should.ThrowAsync<HttpRequestException>(() => _gateway.GetAsync(twoLabels));
 
         failure.InnerException.ShouldBeOfType<AuthenticationException>();
     }
 
-    private async Task<(string Id, Uri Url)> ExposeAsync(string authMode)
+    /// <summary>Exposes the VS Code port as <paramref name="name"/> on <paramref name="instance"/> (the shared one by default).</summary>
+    private async Task<(string Id, Uri Url)> ExposeAsync(string name, string authMode, string? instance = null)
     {
-        var id = MorphSession.Id(await _session.StartReadyAsync());
+        var id = instance ?? morph.SharedInstance;
         using var exposed = await _session.Api.PostAsJsonAsync($"instance/{id}/http",
-            new { name = $"port-{SandboxPorts.VsCode}", port = SandboxPorts.VsCode, auth_mode = authMode });
+            new { name, port = SandboxPorts.VsCode, auth_mode = authMode });
         exposed.EnsureSuccessStatusCode();
         var url = (await exposed.Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("networking").GetProperty("http_services")[0].GetProperty("url").GetString()!;
+            .GetProperty("networking").GetProperty("http_services").EnumerateArray()
+            .Single(s => s.GetProperty("name").GetString() == name).GetProperty("url").GetString()!;
         return (id, new Uri(url));
     }
 
@@ -167,6 +175,12 @@ public sealed class MorphGatewayTests(MorphFakeFixture morph) : IAsyncLifetime
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return await _gateway.SendAsync(request);
     }
+
+    private static List<string> HeaderValues(JsonElement echo, string name) =>
+        echo.GetProperty("headers").EnumerateArray()
+            .Where(h => string.Equals(h[0].GetString(), name, StringComparison.OrdinalIgnoreCase))
+            .Select(h => h[1].GetString()!)
+            .ToList();
 
     private static async Task<byte[]> EchoAsync(ClientWebSocket socket, byte[] message, WebSocketMessageType type)
     {

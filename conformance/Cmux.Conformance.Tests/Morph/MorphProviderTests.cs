@@ -1,5 +1,4 @@
 using System.Net;
-using Cmux.Conformance.Http;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Providers.Morph;
 using Cmux.Conformance.Tests.Infrastructure;
@@ -13,44 +12,34 @@ namespace Cmux.Conformance.Tests.Morph;
 [Trait(Feature.Name, Feature.MorphApi)]
 public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
 {
-    private static readonly int[] Ports = [SandboxPorts.Execd, SandboxPorts.VsCode];
-
-    private readonly MorphProvider _provider = new(new MorphProviderOptions
-    {
-        ApiBaseUrl = morph.Api,
-        ApiKey = MorphFakeFixture.ApiKey,
-        SnapshotId = MorphFakeFixture.Snapshot,
-        Ports = Ports,
-        PollInterval = TimeSpan.FromMilliseconds(100),
-        GatewayHandler = () => ResolvingHandler.Create(morph.Gateway, morph.Ca),
-    });
-
     private readonly List<SandboxHandle> _created = [];
+
+    private MorphProvider Provider => morph.Provider;
 
     [Fact]
     public async Task Create_waits_until_ready_and_exposes_every_port_at_morphs_url()
     {
-        var sandbox = await CreateAsync();
+        var sandbox = morph.SharedSandbox;
 
         sandbox.Provider.ShouldBe("morph");
         sandbox.Id.ShouldStartWith("morphvm_");
         sandbox.TimeToReady.ShouldBeGreaterThanOrEqualTo(MorphFakeFixture.ReadyDelay);
-        foreach (var port in Ports)
+        foreach (var port in MorphFakeFixture.ProviderPorts)
         {
-            _provider.UrlFor(sandbox, port).ShouldBe(new Uri($"https://port-{port}-{sandbox.Id.Replace('_', '-')}.{MorphFakeFixture.Domain}/"));
+            Provider.UrlFor(sandbox, port).ShouldBe(new Uri($"https://port-{port}-{sandbox.Id.Replace('_', '-')}.{MorphFakeFixture.Domain}/"));
         }
-        using var client = new HttpClient(_provider.CreateHttpHandler());
-        using var vscode = await client.GetAsync(_provider.UrlFor(sandbox, SandboxPorts.VsCode));
+        using var client = new HttpClient(Provider.CreateHttpHandler());
+        using var vscode = await client.GetAsync(Provider.UrlFor(sandbox, SandboxPorts.VsCode));
         vscode.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task A_port_that_was_not_exposed_gets_the_pattern_url_and_a_404()
     {
-        var sandbox = await CreateAsync();
+        var sandbox = morph.SharedSandbox;
 
-        var url = _provider.UrlFor(sandbox, SandboxPorts.Preview);
-        using var client = new HttpClient(_provider.CreateHttpHandler());
+        var url = Provider.UrlFor(sandbox, SandboxPorts.Preview);
+        using var client = new HttpClient(Provider.CreateHttpHandler());
         using var response = await client.GetAsync(url);
 
         url.Host.ShouldBe($"port-{SandboxPorts.Preview}-{sandbox.Id.Replace('_', '-')}.{MorphFakeFixture.Domain}");
@@ -60,29 +49,22 @@ public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task Exec_normalises_output_exit_code_directory_and_environment()
     {
-        var sandbox = await CreateAsync();
-        var workspace = Directory.CreateTempSubdirectory("cmux morph exec ").FullName;
-        try
-        {
-            var result = await _provider.ExecAsync(sandbox, new ExecRequest(
-                "pwd; echo \"$GREETING\"; echo oops >&2; exit 3",
-                WorkingDirectory: workspace,
-                Environment: new Dictionary<string, string> { ["GREETING"] = "it's a \"test\" $HOME" }), CancellationToken.None);
+        var sandbox = morph.SharedSandbox;
 
-            result.ShouldBe(new ExecResult(3, $"{workspace}\nit's a \"test\" $HOME\n", "oops\n"));
-        }
-        finally
-        {
-            Directory.Delete(workspace);
-        }
+        var result = await Provider.ExecAsync(sandbox, new ExecRequest(
+            "pwd; echo \"$GREETING\"; echo oops >&2; exit 3",
+            WorkingDirectory: "/usr/bin",
+            Environment: new Dictionary<string, string> { ["GREETING"] = "it's a \"test\" $HOME" }), CancellationToken.None);
+
+        result.ShouldBe(new ExecResult(3, "/usr/bin\nit's a \"test\" $HOME\n", "oops\n"));
     }
 
     [Fact]
     public async Task Exec_in_a_missing_directory_fails_instead_of_running_elsewhere()
     {
-        var sandbox = await CreateAsync();
+        var sandbox = morph.SharedSandbox;
 
-        var result = await _provider.ExecAsync(sandbox, new ExecRequest("echo ran", WorkingDirectory: "/does/not/exist"), CancellationToken.None);
+        var result = await Provider.ExecAsync(sandbox, new ExecRequest("echo ran", WorkingDirectory: "/does/not/exist"), CancellationToken.None);
 
         result.ExitCode.ShouldNotBe(0);
         result.Stdout.ShouldBeEmpty();
@@ -92,9 +74,9 @@ public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
     [Fact]
     public async Task An_exec_past_its_timeout_is_reported_as_timed_out_without_an_exit_code()
     {
-        var sandbox = await CreateAsync();
+        var sandbox = morph.SharedSandbox;
 
-        var result = await _provider.ExecAsync(sandbox, new ExecRequest("sleep 30", Timeout: TimeSpan.FromMilliseconds(300)), CancellationToken.None);
+        var result = await Provider.ExecAsync(sandbox, new ExecRequest("sleep 30", Timeout: TimeSpan.FromMilliseconds(300)), CancellationToken.None);
 
         result.ShouldBe(new ExecResult(MorphProvider.NoExitCode, "", "", TimedOut: true));
     }
@@ -111,14 +93,14 @@ public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
     public async Task Pause_and_resume_keep_the_instance_and_its_urls()
     {
         var sandbox = await CreateAsync();
-        using var client = new HttpClient(_provider.CreateHttpHandler());
-        var url = _provider.UrlFor(sandbox, SandboxPorts.VsCode);
+        using var client = new HttpClient(Provider.CreateHttpHandler());
+        var url = Provider.UrlFor(sandbox, SandboxPorts.VsCode);
 
-        await _provider.PauseAsync(sandbox, CancellationToken.None);
+        await Provider.PauseAsync(sandbox, CancellationToken.None);
         using var paused = await client.GetAsync(url);
-        await _provider.ResumeAsync(sandbox, CancellationToken.None);
+        await Provider.ResumeAsync(sandbox, CancellationToken.None);
         using var resumed = await client.GetAsync(url);
-        var exec = await _provider.ExecAsync(sandbox, new ExecRequest("echo back"), CancellationToken.None);
+        var exec = await Provider.ExecAsync(sandbox, new ExecRequest("echo back"), CancellationToken.None);
 
         paused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         resumed.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -130,10 +112,10 @@ public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
     {
         var sandbox = await CreateAsync();
 
-        await _provider.StopAsync(sandbox, CancellationToken.None);
+        await Provider.StopAsync(sandbox, CancellationToken.None);
         var afterStop = await Should.ThrowAsync<ProviderException>(() =>
-            _provider.ExecAsync(sandbox, new ExecRequest("true"), CancellationToken.None));
-        await _provider.DeleteAsync(sandbox, CancellationToken.None);
+            Provider.ExecAsync(sandbox, new ExecRequest("true"), CancellationToken.None));
+        await Provider.DeleteAsync(sandbox, CancellationToken.None);
 
         afterStop.Step.ShouldBe("exec");
         afterStop.Message.ShouldContain("404");
@@ -172,7 +154,7 @@ public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
 
     private async Task<SandboxHandle> CreateAsync()
     {
-        var sandbox = await _provider.CreateAsync(CancellationToken.None);
+        var sandbox = await Provider.CreateAsync(CancellationToken.None);
         _created.Add(sandbox);
         return sandbox;
     }
@@ -183,8 +165,7 @@ public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
     {
         foreach (var sandbox in _created)
         {
-            await _provider.DeleteAsync(sandbox, CancellationToken.None);
+            await Provider.DeleteAsync(sandbox, CancellationToken.None);
         }
-        _provider.Dispose();
     }
 }
