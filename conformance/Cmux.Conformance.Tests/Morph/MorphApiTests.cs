@@ -290,6 +290,22 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         (await ErrorCodeAsync(response)).ShouldBe("instance_not_ready");
     }
 
+    [Fact]
+    public async Task An_instance_whose_machine_is_gone_answers_502()
+    {
+        var instance = await _session.StartReadyAsync();
+        var id = MorphSession.Id(instance);
+        (await morph.Sandboxes.DeleteAsync(MorphFakeFixture.SandboxIdOf(instance))).ShouldBeTrue();
+
+        using var exec = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command = "true" });
+        using var pause = await Api.PostAsync($"instance/{id}/pause", null);
+
+        exec.StatusCode.ShouldBe(HttpStatusCode.BadGateway);
+        (await ErrorCodeAsync(exec)).ShouldBe("instance_unreachable");
+        pause.StatusCode.ShouldBe(HttpStatusCode.BadGateway);
+        (await ErrorCodeAsync(pause)).ShouldBe("instance_unreachable");
+    }
+
     private async Task<JsonElement> ExecAsync(string? id, object command)
     {
         using var response = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command });

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cmux.Fakes.Morph.Instances;
+using Cmux.Fakes.Sandbox.Client;
 using Microsoft.Extensions.Options;
 
 namespace Cmux.Fakes.Morph.Api;
@@ -82,7 +83,14 @@ public static partial class InstanceEndpoints
         {
             return MorphErrors.InstanceNotFound(id);
         }
-        await lifecycle.DeleteAsync(instance, ct);
+        try
+        {
+            await lifecycle.DeleteAsync(instance, ct);
+        }
+        catch (Exception e) when (e is SandboxHostException or HttpRequestException)
+        {
+            return MorphErrors.MachineFailed(instance.Id, e.Message);
+        }
         return Results.Json(new DeletedJson(instance.Id, "instance", Deleted: true));
     }
 
@@ -93,9 +101,16 @@ public static partial class InstanceEndpoints
         {
             return MorphErrors.InstanceNotFound(id);
         }
-        return await move(instance)
-            ? Results.Json(InstanceJson.From(instance, options.GatewayDomain))
-            : MorphErrors.WrongStatus(instance.Id, instance.Status, needed);
+        try
+        {
+            return await move(instance)
+                ? Results.Json(InstanceJson.From(instance, options.GatewayDomain))
+                : MorphErrors.WrongStatus(instance.Id, instance.Status, needed);
+        }
+        catch (Exception e) when (e is SandboxHostException or HttpRequestException)
+        {
+            return MorphErrors.MachineFailed(instance.Id, e.Message);
+        }
     }
 
     private static async Task<IResult> ExecAsync(string id, HttpRequest request, InstanceStore store, SandboxExec exec)

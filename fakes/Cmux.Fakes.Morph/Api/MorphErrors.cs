@@ -22,7 +22,7 @@ public static class MorphErrors
         Error(StatusCodes.Status409Conflict, "No sandbox id left for a new instance", "capacity_exhausted");
 
     public static IResult MachineFailed(string instance, string message) =>
-        Error(StatusCodes.Status502BadGateway, $"Instance {instance} did not answer: {message}", "instance_unreachable");
+        Error(StatusCodes.Status502BadGateway, $"The machine behind instance {instance} failed: {message}", "instance_unreachable");
 
     public static IResult Error(int status, string detail, string errorCode) =>
         Results.Json(new MorphError(detail, errorCode), statusCode: status);

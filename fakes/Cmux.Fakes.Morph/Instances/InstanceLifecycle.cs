@@ -37,7 +37,7 @@ public sealed class InstanceLifecycle(
         {
             // Deleted while booting: the delete removes the sandbox.
         }
-        catch (Exception e) when (e is SandboxHostException or HttpRequestException)
+        catch (Exception e) when (e is SandboxHostException or HttpRequestException or OperationCanceledException)
         {
             logger.LogError(e, "Booting {Instance} on sandbox {Sandbox} failed", instance.Id, instance.SandboxId);
             instance.Fail();
