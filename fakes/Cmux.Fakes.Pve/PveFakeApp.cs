@@ -34,6 +34,9 @@ public static class PveFakeApp
         ["Pve:Auth:Tokens:0:Privileges:0"] = Principal.AllPrivileges,
     };
 
+    /// <summary>pveproxy's Server header.</summary>
+    public const string ServerHeader = "pve-api-daemon/3.0";
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -77,6 +80,11 @@ public static class PveFakeApp
         }
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.Server = ServerHeader;
+            return next(context);
+        });
         app.MapDefaultEndpoints();
         app.MapAdminEndpoints();
         var api = app.Services.GetRequiredService<ApiDispatcher>();
@@ -110,7 +118,11 @@ public static class PveFakeApp
     /// </summary>
     private static void ConfigureListeners(WebApplicationBuilder builder, PveFakeOptions options)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http1));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http1);
+        });
         if (string.IsNullOrWhiteSpace(options.HttpsUrl))
         {
             return;

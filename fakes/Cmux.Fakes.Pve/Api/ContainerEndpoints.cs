@@ -34,8 +34,10 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
         handlers[$"PUT {One}/config"] = r => Sync(r, () => SetConfig(r));
         handlers[$"GET {One}/status/current"] = r => Sync(r, () => Read(r, views.Current));
         handlers[$"POST {One}/status/start"] = r => Sync(r, () => Start(r));
-        handlers[$"POST {One}/status/stop"] = r => Sync(r, () => Stop(r, "vzstop"));
-        handlers[$"POST {One}/status/shutdown"] = r => Sync(r, () => Stop(r, "vzshutdown"));
+        handlers[$"POST {One}/status/stop"] = r => Sync(r, () => WhileRunning(r, "vzstop", sandboxes.StopAsync, runningAfter: false));
+        handlers[$"POST {One}/status/shutdown"] = r => Sync(r, () => WhileRunning(r, "vzshutdown", sandboxes.StopAsync, runningAfter: false));
+        handlers[$"POST {One}/status/suspend"] = r => Sync(r, () => WhileRunning(r, "vzsuspend", sandboxes.PauseAsync, runningAfter: true));
+        handlers[$"POST {One}/status/resume"] = r => Sync(r, () => WhileRunning(r, "vzresume", sandboxes.ResumeAsync, runningAfter: true));
         handlers[$"GET {One}/snapshot"] = r => Sync(r, () => Read(r, Snapshots));
         handlers[$"POST {One}/snapshot"] = r => Sync(r, () => Snapshot(r));
         handlers[$"POST {One}/template"] = r => Sync(r, () => Template(r));
@@ -159,7 +161,8 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
             _ => { });
     }
 
-    private JsonNode Stop(ApiRequest request, string type)
+    /// <summary>Stop, shutdown, suspend, resume: refused unless the container runs; the sandbox follows.</summary>
+    private JsonNode WhileRunning(ApiRequest request, string type, Func<int, PveTask, Task> sandbox, bool runningAfter)
     {
         var vmid = request.Int("vmid");
         state.Write(all =>
@@ -174,8 +177,8 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
         return tasks.Start(type, vmid.ToString(), request.User,
             async task =>
             {
-                await sandboxes.StopAsync(vmid, task);
-                SetRunning(vmid, false);
+                await sandbox(vmid, task);
+                SetRunning(vmid, runningAfter);
             },
             _ => { });
     }
@@ -328,7 +331,7 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
         // The container may have been removed behind PVE's back while the task ran.
         var c = all.TryGetValue(vmid, out var found) ? found : throw new TaskFailedException($"Configuration file 'nodes/{guard.Node}/lxc/{vmid}.conf' does not exist");
         c.Running = running;
-        c.StartedAt = running ? time.GetUtcNow() : null;
+        c.StartedAt = running ? c.StartedAt ?? time.GetUtcNow() : null;
     });
 
     private void Finish(int vmid, bool ok, bool removeOnFailure) => state.Write(all => Finish(all, vmid, ok, removeOnFailure));

@@ -27,21 +27,11 @@ public sealed class SandboxLink(SandboxHostClient? client)
         task.Log($"sandbox {vmid} {info.State.ToString().ToLowerInvariant()} at {info.Address}, ports {string.Join(',', info.Ports)}");
     }
 
-    public async Task StopAsync(int vmid, PveTask task)
-    {
-        if (Host(task) is not { } host)
-        {
-            return;
-        }
-        // A container started before the sandbox host knew it has nothing to stop.
-        if (await Call(() => host.GetAsync(vmid)) is null)
-        {
-            task.Log($"sandbox {vmid} does not exist");
-            return;
-        }
-        var info = await Call(() => host.StopAsync(vmid));
-        task.Log($"sandbox {vmid} {info.State.ToString().ToLowerInvariant()}");
-    }
+    public Task StopAsync(int vmid, PveTask task) => ChangeAsync(vmid, task, (host, id) => host.StopAsync(id));
+
+    public Task PauseAsync(int vmid, PveTask task) => ChangeAsync(vmid, task, (host, id) => host.PauseAsync(id));
+
+    public Task ResumeAsync(int vmid, PveTask task) => ChangeAsync(vmid, task, (host, id) => host.ResumeAsync(id));
 
     public async Task DeleteAsync(int vmid, PveTask task)
     {
@@ -51,6 +41,22 @@ public sealed class SandboxLink(SandboxHostClient? client)
         }
         var existed = await Call(() => host.DeleteAsync(vmid));
         task.Log(existed ? $"sandbox {vmid} and its workspace removed" : $"sandbox {vmid} did not exist");
+    }
+
+    private async Task ChangeAsync(int vmid, PveTask task, Func<SandboxHostClient, int, Task<SandboxInfo>> change)
+    {
+        if (Host(task) is not { } host)
+        {
+            return;
+        }
+        // A container started before the sandbox host knew it has no sandbox to change.
+        if (await Call(() => host.GetAsync(vmid)) is null)
+        {
+            task.Log($"sandbox {vmid} does not exist");
+            return;
+        }
+        var info = await Call(() => change(host, vmid));
+        task.Log($"sandbox {vmid} {info.State.ToString().ToLowerInvariant()}");
     }
 
     private SandboxHostClient? Host(PveTask task)
