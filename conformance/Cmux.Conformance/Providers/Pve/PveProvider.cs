@@ -24,9 +24,8 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
     {
         _options = options;
         _api = new PveApiClient(options);
-        _services = options.ServiceHandler is { } handler ? new HttpClient(handler, disposeHandler: false) : new HttpClient();
         // Exec timeouts are the command's; the HTTP call must outlive them.
-        _services.Timeout = Timeout.InfiniteTimeSpan;
+        _services = new HttpClient(CreateHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public string Name => "pve";
@@ -54,7 +53,9 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         return new SandboxHandle(Name, sandbox, started.Elapsed);
     }
 
-    public Uri UrlFor(SandboxHandle sandbox, int port) => new($"https://port-{port}-vm-{sandbox.Id}.{_options.Domain}/");
+    public Uri UrlFor(SandboxHandle sandbox, int port) => new($"{_options.PublicScheme}://port-{port}-vm-{sandbox.Id}.{_options.Domain}/");
+
+    public HttpMessageHandler CreateHttpHandler() => PublicUrlHandler.Create(_options.PublicEndpoint, _options.PublicRootCertificate);
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {
@@ -65,7 +66,11 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             request.Timeout is { } t ? (long)t.TotalMilliseconds : null);
         try
         {
-            using var message = ServiceRequest(HttpMethod.Post, UrlFor(sandbox, ExecdPort), "exec");
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(UrlFor(sandbox, ExecdPort), "exec"));
+            foreach (var (name, value) in AuthHeaders)
+            {
+                message.Headers.Add(name, value);
+            }
             message.Content = JsonContent.Create(body, ExecJson.Default.ExecBody);
             using var response = await _services.SendAsync(message, cancellationToken);
             if (!response.IsSuccessStatusCode)
@@ -174,22 +179,6 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         {
             throw new ProviderException(Name, $"{step} task", sandbox, $"{upid} ended with '{status.ExitStatus}'");
         }
-    }
-
-    /// <summary>A request to a public URL, or to <see cref="PveProviderOptions.ServiceBaseAddress"/> with the URL's host as Host header.</summary>
-    private HttpRequestMessage ServiceRequest(HttpMethod method, Uri publicUrl, string path)
-    {
-        var target = _options.ServiceBaseAddress is { } via ? new Uri(via, path) : new Uri(publicUrl, path);
-        var message = new HttpRequestMessage(method, target);
-        if (_options.ServiceBaseAddress is not null)
-        {
-            message.Headers.Host = publicUrl.Host;
-        }
-        foreach (var (name, value) in AuthHeaders)
-        {
-            message.Headers.Add(name, value);
-        }
-        return message;
     }
 
     private int Vmid(SandboxHandle sandbox) =>

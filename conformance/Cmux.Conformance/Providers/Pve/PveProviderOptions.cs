@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
 namespace Cmux.Conformance.Providers.Pve;
 
 /// <summary>
@@ -39,15 +42,19 @@ public sealed record PveProviderOptions
 
     public string? AccessClientSecret { get; init; }
 
-    /// <summary>Reaches the public URLs through this address instead of DNS, with the URL's host as the
-    /// Host header (the fake stack's edge or router).</summary>
-    public Uri? ServiceBaseAddress { get; init; }
+    /// <summary>The public URLs' scheme: <c>https</c> as the seed publishes them; <c>http</c> reaches a
+    /// router directly, without the TLS edge in front.</summary>
+    public string PublicScheme { get; init; } = "https";
+
+    /// <summary>Connects every public URL here instead of resolving its host (the fake stack's edge or
+    /// router); the URL's host still goes in the Host header and TLS server name.</summary>
+    public EndPoint? PublicEndpoint { get; init; }
+
+    /// <summary>Trusts only this root for the public URLs (the run's CA); null uses the system's trust.</summary>
+    public X509Certificate2? PublicRootCertificate { get; init; }
 
     /// <summary>Replaces the HTTP handler for the PVE API (tests, custom trust).</summary>
     public HttpMessageHandler? ApiHandler { get; init; }
-
-    /// <summary>Replaces the HTTP handler for the public URLs (tests, the run's CA).</summary>
-    public HttpMessageHandler? ServiceHandler { get; init; }
 
     public const string UrlVariable = "CMUX_PVE_URL";
     public const string TokenIdVariable = "CMUX_PVE_TOKEN_ID";
