@@ -92,12 +92,13 @@ public sealed record PveAnswer(int Status, string? Reason, string ContentType, J
 
     public static async Task<PveAnswer> ReadAsync(HttpResponseMessage response)
     {
+        // As sent, read before anything parses it: the parsed form re-formats the media type ("; charset").
+        var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var type) ? type.ToString() : "";
         var raw = await response.Content.ReadAsStringAsync();
         return new PveAnswer(
             (int)response.StatusCode,
             response.ReasonPhrase,
-            // As sent: the validated view re-formats the media type ("; charset").
-            response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var type) ? type.ToString() : "",
+            contentType,
             raw.Length == 0 ? default : JsonDocument.Parse(raw).RootElement.Clone(),
             raw);
     }
