@@ -112,29 +112,27 @@ public static class PveFakeApp
     }
 
     /// <summary>
-    /// The configured URLs (ASPNETCORE_URLS, --urls) stay as they are for plain HTTP; the HTTPS URL
-    /// is added with a certificate from the run's CA, or from a throwaway CA (as untrusted as PVE's
-    /// self-signed one). HTTP/1.1 only, like pveproxy.
+    /// The configured URLs (ASPNETCORE_URLS, --urls) stay as they are; <c>Pve:HttpsUrl</c> is added.
+    /// Every HTTPS listener (ours or one Aspire adds) gets a certificate from the run's CA, or from
+    /// a throwaway CA (as untrusted as PVE's self-signed one). HTTP/1.1 only, like pveproxy.
     /// </summary>
     private static void ConfigureListeners(WebApplicationBuilder builder, PveFakeOptions options)
     {
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http1);
-        });
-        if (string.IsNullOrWhiteSpace(options.HttpsUrl))
-        {
-            return;
-        }
-        var urls = (builder.Configuration["urls"] ?? "http://localhost:5000").Split(';', StringSplitOptions.RemoveEmptyEntries).ToList();
-        urls.Add(options.HttpsUrl);
-        builder.WebHost.UseUrls([.. urls]);
-
         using var ca = string.IsNullOrWhiteSpace(options.CaFolder) ? RunCertificateAuthority.Create() : RunCertificateAuthority.Load(options.CaFolder);
         var certificate = ca.IssueServerCertificate(
             [options.Node, $"{options.Node}.{options.SearchDomain}", "localhost"],
             [System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback]);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http1);
+            kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+        });
+        if (!string.IsNullOrWhiteSpace(options.HttpsUrl))
+        {
+            var urls = (builder.Configuration["urls"] ?? "http://localhost:5000").Split(';', StringSplitOptions.RemoveEmptyEntries).ToList();
+            urls.Add(options.HttpsUrl);
+            builder.WebHost.UseUrls([.. urls]);
+        }
     }
 }

@@ -15,6 +15,9 @@ public static class PveResponse
 {
     public const string ContentType = "application/json;charset=UTF-8";
 
+    // PVE's JSON encoder leaves non-ASCII and HTML characters as they are.
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Task WriteDataAsync(HttpContext context, JsonNode? data, IReadOnlyDictionary<string, JsonNode?>? extra = null)
     {
         var body = new JsonObject { ["data"] = data };
@@ -54,8 +57,6 @@ public static class PveResponse
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A reason phrase is one line of visible ASCII; PVE's multi-line messages keep their first line.</summary>
     private static void SetReason(HttpContext context, string reason)
