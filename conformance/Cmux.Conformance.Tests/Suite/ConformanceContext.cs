@@ -23,7 +23,7 @@ public sealed class ConformanceContext(SuiteSettings settings, IReadOnlyDictiona
     {
         foreach (var session in sessions.Values)
         {
-            Recorder.DescribeProvider(session.Name, session.Provider.Describe());
+            Recorder.DescribeProvider(session.Name, session.Describe());
             await session.DisposeAsync();
         }
         var report = Recorder.Build("cmux PVE provider (LXC + Cloudflare Tunnel + router + execd) vs Morph Cloud", settings.Profile, settings.Mode);

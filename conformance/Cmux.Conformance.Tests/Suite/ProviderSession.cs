@@ -26,20 +26,28 @@ public sealed record BrowserRoute(string? HostResolverRules, string? TrustedCaPe
 /// sandbox created on first use, and clients that reach its public URLs.
 /// </summary>
 public sealed class ProviderSession(
-    ISandboxProvider provider,
+    string name,
+    ISandboxProvider? provider,
     IReadOnlySet<string> capabilities,
-    ProviderExpectations expectations,
+    ProviderExpectations? expectations,
     string? unavailableReason = null) : IAsyncDisposable
 {
+    /// <summary>A provider this run cannot test; every check reports skipped with <paramref name="reason"/>.</summary>
+    public static ProviderSession Unavailable(string name, string reason) => new(name, null, new HashSet<string>(), null, reason);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<SandboxHandle> _created = [];
     private SandboxHandle? _shared;
     private HttpMessageInvoker? _invoker;
 
-    public ISandboxProvider Provider => provider;
-    public string Name => provider.Name;
+    public ISandboxProvider Provider => provider ?? throw new InvalidOperationException($"{name} is not available: {unavailableReason}");
+    public string Name => name;
     public IReadOnlySet<string> Capabilities => capabilities;
-    public ProviderExpectations Expectations => expectations;
+    public ProviderExpectations Expectations => expectations ?? throw new InvalidOperationException($"{name} is not available: {unavailableReason}");
+
+    /// <summary>What the report says of this provider's endpoints.</summary>
+    public IReadOnlyDictionary<string, string> Describe() =>
+        provider?.Describe() ?? new Dictionary<string, string> { ["unavailable"] = unavailableReason ?? "" };
 
     /// <summary>Why this provider cannot be tested in this run (for example no API key); null when it can.</summary>
     public string? UnavailableReason => unavailableReason;
@@ -61,7 +69,7 @@ public sealed class ProviderSession(
     /// <summary>Creates a sandbox this run owns: the run deletes it at the end if the check did not.</summary>
     public async Task<SandboxHandle> CreateSandboxAsync(CancellationToken ct)
     {
-        var sandbox = await provider.CreateAsync(ct);
+        var sandbox = await Provider.CreateAsync(ct);
         lock (_created)
         {
             _created.Add(sandbox);
@@ -70,17 +78,17 @@ public sealed class ProviderSession(
     }
 
     /// <summary>One invoker for HTTP and websockets to this provider's URLs (connection pooling across checks).</summary>
-    public HttpMessageInvoker Invoker => _invoker ??= new HttpMessageInvoker(provider.CreateHttpHandler(), disposeHandler: true);
+    public HttpMessageInvoker Invoker => _invoker ??= new HttpMessageInvoker(Provider.CreateHttpHandler(), disposeHandler: true);
 
     /// <summary>A client for the provider's URLs, with its credentials unless <paramref name="authenticated"/> is false.</summary>
     public HttpClient CreateClient(bool authenticated = true)
     {
-        var client = new HttpClient(provider.CreateHttpHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient(Provider.CreateHttpHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(60) };
         if (authenticated)
         {
-            foreach (var (name, value) in provider.AuthHeaders)
+            foreach (var (header, value) in Provider.AuthHeaders)
             {
-                client.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
+                client.DefaultRequestHeaders.TryAddWithoutValidation(header, value);
             }
         }
         return client;
@@ -96,9 +104,10 @@ public sealed class ProviderSession(
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         foreach (var sandbox in created)
         {
-            await provider.DeleteAsync(sandbox, cts.Token);
+            await Provider.DeleteAsync(sandbox, cts.Token);
         }
         _invoker?.Dispose();
+        (provider as IDisposable)?.Dispose();
         _gate.Dispose();
     }
 }

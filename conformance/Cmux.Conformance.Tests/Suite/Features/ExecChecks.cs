@@ -156,3 +156,18 @@ public sealed class PveExecChecks(StackFixture stack) : ExecChecks(stack)
         return response.StatusCode;
     }
 }
+
+public sealed class MorphExecChecks(StackFixture stack) : ExecChecks(stack)
+{
+    protected override string ProviderName => ProviderNames.Morph;
+
+    protected override async Task<HttpStatusCode> SendMalformedExecAsync(ProviderSession session, SandboxHandle sandbox, CancellationToken ct)
+    {
+        var options = ((Cmux.Conformance.Providers.Morph.MorphProvider)session.Provider).Options;
+        using var client = new HttpClient { BaseAddress = options.ApiBaseUrl };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", options.ApiKey);
+        using var body = new StringContent("{\"command\": 5}", System.Text.Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync($"instance/{sandbox.Id}/exec", body, ct);
+        return response.StatusCode;
+    }
+}

@@ -37,6 +37,8 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
 
     public string Name => "morph";
 
+    public MorphProviderOptions Options => options;
+
     public IReadOnlyDictionary<string, string> AuthHeaders { get; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
+using Cmux.Conformance.Http;
 
 namespace Cmux.Conformance.Providers.Pve;
 
@@ -55,7 +56,8 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
 
     public Uri UrlFor(SandboxHandle sandbox, int port) => new($"{_options.PublicScheme}://port-{port}-vm-{sandbox.Id}.{_options.Domain}/");
 
-    public HttpMessageHandler CreateHttpHandler() => PublicUrlHandler.Create(_options.PublicEndpoint, _options.PublicRootCertificate);
+    public HttpMessageHandler CreateHttpHandler() =>
+        _options.PublicEndpoint is { } endpoint ? ResolvingHandler.Create(endpoint, _options.PublicTrust) : new SocketsHttpHandler();
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {

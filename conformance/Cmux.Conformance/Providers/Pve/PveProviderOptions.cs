@@ -1,5 +1,5 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
+using Cmux.Fakes.Tls;
 
 namespace Cmux.Conformance.Providers.Pve;
 
@@ -51,7 +51,7 @@ public sealed record PveProviderOptions
     public EndPoint? PublicEndpoint { get; init; }
 
     /// <summary>Trusts only this root for the public URLs (the run's CA); null uses the system's trust.</summary>
-    public X509Certificate2? PublicRootCertificate { get; init; }
+    public RunCertificateAuthority? PublicTrust { get; init; }
 
     /// <summary>Replaces the HTTP handler for the PVE API (tests, custom trust).</summary>
     public HttpMessageHandler? ApiHandler { get; init; }
