@@ -70,6 +70,12 @@ public sealed class CloudflareApiClient(HttpClient http, string accountId, strin
     public Task<ServiceToken> CreateServiceTokenAsync(string name, CancellationToken ct = default) =>
         SendAsync<ServiceToken>(HttpMethod.Post, $"accounts/{AccountId}/access/service_tokens", new { name }, ct);
 
+    /// <summary>Not Cloudflare's: the fake API's check of a service token's secret, for the fake edge
+    /// (Cloudflare's own edge has this internally; the public API never shows a secret twice).</summary>
+    public Task<ServiceToken> VerifyServiceTokenAsync(string clientId, string clientSecret, CancellationToken ct = default) =>
+        SendAsync<ServiceToken>(HttpMethod.Post, $"accounts/{AccountId}/access/service_tokens/verify",
+            new { client_id = clientId, client_secret = clientSecret }, ct);
+
     // Plumbing
 
     private static object WritableFields(DnsRecord r) => new { r.Type, r.Name, r.Content, r.Proxied, r.Ttl, r.Comment };
