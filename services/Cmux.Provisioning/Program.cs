@@ -31,6 +31,12 @@ var api = new CloudflareApiClient(http, options.AccountId, options.ZoneId);
 try
 {
     var result = await new TunnelProvisioner(api, options, Console.Out).RunAsync();
+    if (result.NewServiceToken is { } token)
+    {
+        // Cloudflare shows a secret once; so do we.
+        Console.WriteLine($"service token: CF-Access-Client-Id: {token.ClientId}");
+        Console.WriteLine($"service token: CF-Access-Client-Secret: {token.ClientSecret}");
+    }
     if (options.OutputFile is { Length: > 0 } file && !options.DryRun)
     {
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, CloudflareJson.Options));

@@ -6,7 +6,8 @@ namespace Cmux.Fakes.Edge.Forwarding;
 /// The request an origin receives through the tunnel, as cloudflared sends it: the visitor's Host
 /// (or <c>httpHostHeader</c>), <c>X-Forwarded-Proto: https</c>, <c>X-Forwarded-For</c>,
 /// <c>Cf-Connecting-Ip</c>, <c>Cf-Ray</c>, <c>Cf-Visitor</c>, <c>Cdn-Loop</c>, <c>Cf-Warp-Tag-Id</c>
-/// and, behind Access, <c>Cf-Access-Jwt-Assertion</c>. Visitors cannot forge any of them.
+/// and, behind Access, <c>Cf-Access-Jwt-Assertion</c>. Visitors cannot forge any of them. The
+/// visitor sees <c>Server: cloudflare</c>, whatever the origin says.
 /// </summary>
 public sealed class TunnelTransformer(string host, string tunnelId, string ray, string? accessJwt) : HttpTransformer
 {
@@ -40,5 +41,12 @@ public sealed class TunnelTransformer(string host, string tunnelId, string ray, 
         {
             headers.TryAddWithoutValidation(JwtAssertionHeader, accessJwt);
         }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        httpContext.Response.Headers.Server = "cloudflare";
+        return result;
     }
 }
