@@ -15,14 +15,14 @@ public sealed partial class OpenApiValidator(JsonObject document)
     public static OpenApiValidator Load(string path) => new((JsonObject)JsonNode.Parse(File.ReadAllText(path))!);
 
     /// <summary>The operation for a method and a concrete path (<c>/accounts/abc/cfd_tunnel</c>), matched against the path templates.</summary>
-    public JsonObject? Operation(string method, string path)
+    public (string Template, JsonObject Operation)? Operation(string method, string path)
     {
         foreach (var (template, item) in (JsonObject)document["paths"]!)
         {
             var pattern = "^" + TemplateParameter().Replace(Regex.Escape(template), "[^/]+") + "$";
             if (Regex.IsMatch(path, pattern) && item?[method.ToLowerInvariant()] is JsonObject operation)
             {
-                return operation;
+                return (template, operation);
             }
         }
         return null;
