@@ -1,0 +1,122 @@
+using Cmux.Cloudflare;
+using Cmux.Cloudflare.Api;
+using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Provisioning;
+
+namespace Cmux.Conformance.Tests.Cloudflare;
+
+/// <summary>The C# pve-tunnel-setup.sh (cloud part): idempotent, with a dry run that writes nothing.</summary>
+public sealed class ProvisioningTests : IAsyncLifetime
+{
+    private const string Domain = CloudflareDefaults.Domain;
+
+    private readonly RecordingHandler _recorder = new();
+    private CloudflareApiHost _host = null!;
+    private HttpClient _http = null!;
+    private CloudflareApiClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await CloudflareApiHost.StartAsync();
+        _http = _host.CreateHttpClient(handler: _recorder);
+        _api = _host.CreateClient(_http);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Provisioning)]
+    public async Task The_first_run_sets_up_the_tunnel_ingress_and_proxied_cnames()
+    {
+        var result = await RunAsync();
+
+        result.Changes.Count.ShouldBe(7);
+        var tunnel = (await _api.ListTunnelsAsync(CloudflareDefaults.TunnelName)).Single();
+        result.TunnelId.ShouldBe(tunnel.Id);
+        result.TunnelToken.ShouldBe(await _api.GetTunnelTokenAsync(tunnel.Id));
+        var ingress = (await _api.GetTunnelConfigurationAsync(tunnel.Id)).Config!["ingress"]!.AsArray();
+        ingress.Select(r => r!["hostname"]?.GetValue<string>()).ShouldBe([$"pve.{Domain}", $"*.{Domain}", null]);
+        ingress[0]!["originRequest"]!["noTLSVerify"]!.GetValue<bool>().ShouldBeTrue();
+        ingress[2]!["service"]!.GetValue<string>().ShouldBe("http_status:404");
+        var records = await _api.ListDnsRecordsAsync(type: "CNAME");
+        records.Select(r => (r.Name, r.Content, r.Proxied)).ShouldBe(
+            [($"*.{Domain}", $"{tunnel.Id}.cfargotunnel.com", true), ($"pve.{Domain}", $"{tunnel.Id}.cfargotunnel.com", true)], ignoreOrder: true);
+        result.NewServiceToken!.ClientSecret.ShouldNotBeNullOrEmpty();
+        (await _api.ListAccessApplicationsAsync()).Single().Policies!.Single().Decision.ShouldBe("non_identity");
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Provisioning)]
+    public async Task A_second_run_changes_nothing_and_duplicates_nothing()
+    {
+        var first = await RunAsync();
+        var writesBefore = Writes();
+
+        var second = await RunAsync();
+
+        second.Changes.ShouldBeEmpty();
+        second.TunnelId.ShouldBe(first.TunnelId);
+        second.NewServiceToken.ShouldBeNull();
+        Writes().ShouldBe(writesBefore, "the second run only reads");
+        (await _api.ListTunnelsAsync()).Count.ShouldBe(1);
+        (await _api.ListDnsRecordsAsync()).Count.ShouldBe(2);
+        (await _api.GetTunnelConfigurationAsync(first.TunnelId!)).Version.ShouldBe(1);
+        (await _api.ListServiceTokensAsync()).Count.ShouldBe(1);
+        (await _api.ListAccessApplicationsAsync()).Single().Policies!.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Provisioning)]
+    public async Task A_dry_run_prints_the_plan_and_writes_nothing()
+    {
+        using var output = new StringWriter();
+
+        var plan = await RunAsync(dryRun: true, output);
+
+        plan.Changes.Count.ShouldBe(7);
+        output.ToString().ShouldContain($"plan: create tunnel {CloudflareDefaults.TunnelName}");
+        output.ToString().ShouldContain($"plan: create CNAME *.{Domain} -> <new tunnel>.cfargotunnel.com (proxied)");
+        Writes().ShouldBe(0);
+        (await _api.ListTunnelsAsync()).ShouldBeEmpty();
+        (await _api.ListDnsRecordsAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Provisioning)]
+    public async Task Drift_is_repaired_in_place()
+    {
+        var first = await RunAsync();
+        var wildcard = (await _api.ListDnsRecordsAsync($"*.{Domain}")).Single();
+        await _api.UpdateDnsRecordAsync(wildcard.Id, wildcard with { Content = "elsewhere.example.net", Proxied = false });
+
+        var dry = await RunAsync(dryRun: true);
+        var repair = await RunAsync();
+
+        dry.Changes.ShouldBe(repair.Changes);
+        repair.Changes.ShouldBe([$"update CNAME *.{Domain}: elsewhere.example.net (proxied False) -> {first.TunnelId}.cfargotunnel.com (proxied)"]);
+        var repaired = (await _api.ListDnsRecordsAsync($"*.{Domain}")).Single();
+        (repaired.Id, repaired.Content, repaired.Proxied).ShouldBe((wildcard.Id, $"{first.TunnelId}.cfargotunnel.com", true));
+    }
+
+    private Task<ProvisioningResult> RunAsync(bool dryRun = false, TextWriter? output = null) =>
+        new TunnelProvisioner(_api, new ProvisioningOptions
+        {
+            AccountId = CloudflareDefaults.AccountId,
+            ZoneId = CloudflareDefaults.ZoneId,
+            Domain = Domain,
+            RouterOrigin = new Uri("http://127.0.0.1:8080"),
+            PveOrigin = new Uri("https://127.0.0.1:8006"),
+            Access = true,
+            DryRun = dryRun,
+        }, output ?? TextWriter.Null).RunAsync();
+
+    private int Writes() => _recorder.Exchanges.Count(e => e.Method != "GET");
+}

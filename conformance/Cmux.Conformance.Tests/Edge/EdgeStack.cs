@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Cmux.Cloudflare;
+using Cmux.Cloudflare.Api;
+using Cmux.Conformance.Tests.Cloudflare;
+using Cmux.Fakes.Edge;
+using Cmux.Fakes.Edge.Access;
+using Cmux.Fakes.Tls;
+using Cmux.Provisioning;
+using Cmux.ServiceDefaults;
+
+namespace Cmux.Conformance.Tests.Edge;
+
+/// <summary>
+/// Cloudflare in a box for one test class: the fake API, provisioned as the AppHost does (tunnel,
+/// ingress, DNS, and Access with a service token), an echo origin standing for the router and the
+/// PVE API, and the edge in front. Clients reach the edge by name, as on the internet, and trust
+/// only the run's CA.
+/// </summary>
+public sealed class EdgeStack : IAsyncLifetime
+{
+    public const string Domain = CloudflareDefaults.Domain;
+    public const string CustomHostname = "*.custom." + Domain;
+    public static readonly TimeSpan WebSocketIdleTimeout = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(15);
+
+    private readonly string _caDirectory = Directory.CreateTempSubdirectory("cmux-edge-ca-").FullName;
+    private readonly List<InProcessServer> _edges = [];
+    private HttpClient _apiHttp = null!;
+
+    public CloudflareApiHost Api { get; private set; } = null!;
+    public CloudflareApiClient ApiClient { get; private set; } = null!;
+    public InProcessServer Origin { get; private set; } = null!;
+    public InProcessServer Edge { get; private set; } = null!;
+    public RunCertificateAuthority Ca { get; private set; } = null!;
+    public ProvisioningResult Provisioned { get; private set; } = null!;
+    public ServiceToken ServiceToken => Provisioned.NewServiceToken!;
+
+    public async Task InitializeAsync()
+    {
+        Api = await CloudflareApiHost.StartAsync();
+        _apiHttp = Api.CreateHttpClient();
+        ApiClient = Api.CreateClient(_apiHttp);
+        Origin = await EchoOrigin.StartAsync();
+        Provisioned = await new TunnelProvisioner(ApiClient, new ProvisioningOptions
+        {
+            AccountId = CloudflareDefaults.AccountId,
+            ZoneId = CloudflareDefaults.ZoneId,
+            Domain = Domain,
+            RouterOrigin = Origin.Address("http"),
+            PveOrigin = Origin.Address("https"),
+            Access = true,
+        }, TextWriter.Null).RunAsync();
+        Edge = await StartEdgeAsync();
+        Ca = RunCertificateAuthority.Load(_caDirectory);
+    }
+
+    /// <summary>Starts an edge on this stack's API (stopped with the stack); <paramref name="settings"/> override the defaults.</summary>
+    public async Task<InProcessServer> StartEdgeAsync(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Tls:CaDirectory"] = _caDirectory,
+            ["Edge:Domain"] = Domain,
+            ["Edge:CloudflareApi"] = Api.BaseUrl.ToString(),
+            ["Edge:RefreshInterval"] = "00:00:00.100",
+            ["Edge:WebSocketIdleTimeout"] = WebSocketIdleTimeout.ToString(),
+            ["Edge:CustomHostnames:0"] = CustomHostname,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        var edge = await InProcessServer.StartAsync(all, builder => builder.AddCloudflareEdge(), app =>
+        {
+            app.UseCloudflareEdge();
+            app.MapDefaultEndpoints();
+        }, "https://127.0.0.1:0", "http://127.0.0.1:0");
+        _edges.Add(edge);
+        using var probe = new HttpClient { BaseAddress = edge.Address("http") };
+        await WaitUntilAsync(async () => (await probe.GetAsync(ServiceDefaultsExtensions.HealthPath)).IsSuccessStatusCode, "the edge has read the API");
+        return edge;
+    }
+
+    /// <summary>A client that resolves every name to the edge (HTTPS and, for <c>http://</c> URLs, HTTP) and trusts only the run's CA.</summary>
+    public HttpClient CreateClient(InProcessServer? edge = null)
+    {
+        edge ??= Edge;
+        var handler = new SocketsHttpHandler
+        {
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            ConnectCallback = async (context, ct) =>
+            {
+                var port = edge.Address(context.InitialRequestMessage.RequestUri!.Scheme is "https" or "wss" ? "https" : "http").Port;
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        handler.SslOptions.RemoteCertificateValidationCallback = ValidateCertificate;
+        return new HttpClient(handler);
+    }
+
+    /// <summary>The run CA's verdict plus the TLS name check (one label per wildcard).</summary>
+    public bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+        using var runChain = Ca.CreateChain();
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return runChain.Build(leaf);
+    }
+
+    /// <summary>A GET that carries the provisioned service token.</summary>
+    public HttpRequestMessage Authorized(string url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add(AccessGate.ClientIdHeader, ServiceToken.ClientId);
+        request.Headers.Add(AccessGate.ClientSecretHeader, ServiceToken.ClientSecret);
+        return request;
+    }
+
+    public static async Task<EchoedRequest> EchoAsync(HttpResponseMessage response)
+    {
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<EchoedRequest>())!;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after a limit.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // not up yet
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"waited {WaitLimit.TotalSeconds} s for: {what}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var edge in _edges)
+        {
+            await edge.DisposeAsync();
+        }
+        await Origin.DisposeAsync();
+        _apiHttp.Dispose();
+        await Api.DisposeAsync();
+        Ca?.Dispose();
+        Directory.Delete(_caDirectory, recursive: true);
+    }
+}

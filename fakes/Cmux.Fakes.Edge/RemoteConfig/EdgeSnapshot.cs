@@ -1,0 +1,30 @@
+using Cmux.Cloudflare;
+using Cmux.Cloudflare.Api;
+using Cmux.Cloudflare.Ingress;
+
+namespace Cmux.Fakes.Edge.RemoteConfig;
+
+/// <summary>What the edge knows at one moment: the zone's records, each tunnel's ingress, and Access.</summary>
+public sealed record EdgeSnapshot(
+    IReadOnlyList<DnsRecord> Records,
+    IReadOnlyDictionary<string, IngressConfiguration> Ingress,
+    IReadOnlyList<AccessApplication> Applications)
+{
+    public static readonly EdgeSnapshot Empty = new([], new Dictionary<string, IngressConfiguration>(), []);
+
+    /// <summary>
+    /// The proxied record that answers for <paramref name="host"/>: an exact name, else the closest
+    /// wildcard above it (DNS wildcards, unlike certificates, cover any depth).
+    /// </summary>
+    public DnsRecord? ResolveRecord(string host) =>
+        Records.FirstOrDefault(r => string.Equals(r.Name, host, StringComparison.OrdinalIgnoreCase))
+        ?? Records
+            .Where(r => r.Name.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(r.Name[1..], StringComparison.OrdinalIgnoreCase))
+            .MaxBy(r => r.Name.Length);
+
+    /// <summary>The tunnel id of a proxied <c>{id}.cfargotunnel.com</c> CNAME, else null.</summary>
+    public static string? TunnelId(DnsRecord record) =>
+        record is { Type: "CNAME", Proxied: true } && record.Content.EndsWith(CloudflareDefaults.TunnelTargetSuffix, StringComparison.OrdinalIgnoreCase)
+            ? record.Content[..^CloudflareDefaults.TunnelTargetSuffix.Length]
+            : null;
+}
