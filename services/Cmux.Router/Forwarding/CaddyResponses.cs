@@ -26,7 +26,7 @@ public sealed class CaddyResponses(RouterProfile profile)
 
     public Task NotFoundAsync(HttpContext context)
     {
-        var port = HostPort.PortOf(context.Request.Host.Value);
+        var port = HostPort.PortOf(context.Request.Headers.Host.ToString());
         var length = _notFoundBefore.Length + Encoding.UTF8.GetByteCount(port) + _notFoundAfter.Length;
         var response = context.Response;
         response.StatusCode = StatusCodes.Status404NotFound;

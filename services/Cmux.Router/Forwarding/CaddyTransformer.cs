@@ -53,6 +53,9 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
 
         var headers = proxyRequest.Headers;
         var original = httpContext.Request.Headers;
+        // The Host header as received: HostString would turn punycode into Unicode.
+        var host = original.Host.ToString();
+        headers.Host = host;
         if (original.Connection.Count > 0)
         {
             RemoveConnectionOptions(original.Connection, proxyRequest);
@@ -68,7 +71,7 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
         {
             headers.TryAddWithoutValidation(XForwardedFor, client.ToString());
         }
-        headers.TryAddWithoutValidation(XForwardedHost, httpContext.Request.Host.Value);
+        headers.TryAddWithoutValidation(XForwardedHost, host);
         headers.TryAddWithoutValidation(XForwardedProto, profile == RouterProfile.Cmux ? "https" : httpContext.Request.Scheme);
     }
 

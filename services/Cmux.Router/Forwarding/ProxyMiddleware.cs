@@ -62,7 +62,7 @@ public sealed class ProxyMiddleware
             return CaddyResponses.ServerWideOptionsAsync(context);
         }
 
-        var decision = _router.Route(request.Host.Value);
+        var decision = _router.Route(request.Headers.Host.ToString());
         switch (decision.Outcome)
         {
             case RouteOutcome.Forward when _answersPreflight && HttpMethods.IsOptions(request.Method):
