@@ -33,6 +33,13 @@ public interface ISandboxProvider
 
     /// <summary>Headers a client must add to reach a sandbox URL (Access service token, API key), if any.</summary>
     IReadOnlyDictionary<string, string> AuthHeaders { get; }
+
+    /// <summary>
+    /// A handler that reaches this provider's public URLs: in real mode a plain one; against the
+    /// fakes it resolves the URL hosts to the loopback edge or gateway and trusts the run's CA.
+    /// It carries no credentials (see <see cref="AuthHeaders"/>), so checks can also go without.
+    /// </summary>
+    HttpMessageHandler CreateHttpHandler();
 }
 
 /// <summary>A sandbox a provider created: its id in the provider's terms (vmid, instance id).</summary>

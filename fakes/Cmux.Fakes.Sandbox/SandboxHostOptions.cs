@@ -1,0 +1,30 @@
+namespace Cmux.Fakes.Sandbox;
+
+/// <summary>The <c>Sandbox</c> configuration section (see README.md).</summary>
+public sealed class SandboxHostOptions
+{
+    public const string Section = "Sandbox";
+
+    /// <summary>Where sandboxes keep their home and workspace directories, and the default hosts file.</summary>
+    public string DataDir { get; set; } = Path.Combine(Path.GetTempPath(), "cmux-sandboxes");
+
+    /// <summary>The hosts file naming every sandbox; null means <c>{DataDir}/hosts</c>.</summary>
+    public string? HostsFile { get; set; }
+
+    /// <summary>The LAN search domain: sandbox 200 is <c>cmux-200.{SearchDomain}</c>.</summary>
+    public string SearchDomain { get; set; } = "lan";
+
+    /// <summary>The execd to run in each sandbox (apphost or dll); null means the one built beside this host.</summary>
+    public string? ExecdPath { get; set; }
+
+    /// <summary>Configuration passed to every sandbox's execd, e.g. <c>Profile=cmux</c>.</summary>
+    public Dictionary<string, string> Execd { get; set; } = [];
+
+    /// <summary><c>auto</c>: mount, UTS and PID namespaces when root and <c>unshare</c> exist; <c>none</c>: never.</summary>
+    public string Isolation { get; set; } = "auto";
+
+    /// <summary>How long <c>start</c> waits for execd to answer.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public string EffectiveHostsFile => HostsFile ?? Path.Combine(DataDir, "hosts");
+}

@@ -1,0 +1,123 @@
+using System.Formats.Tar;
+using System.Text.Json;
+using Cmux.Execd.Exec;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Cmux.Execd.Profiles;
+
+/// <summary>
+/// The current Go daemon's contract (contracts.md section 4): <c>/healthz</c>, token auth checked
+/// before anything else, <c>/exec</c> streaming NDJSON events, <c>/files</c> tar upload.
+/// Errors are plain text, as Go's <c>http.Error</c> writes them; 401 is <c>{"error":"Unauthorized"}</c>.
+/// </summary>
+public static class CmuxEndpoints
+{
+    public const string ContentType = "application/jsonlines";
+
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.Map("/healthz", () => Results.Text("ok"));
+        endpoints.Map("/exec", ExecAsync).AddEndpointFilter(RequireToken);
+        endpoints.Map("/files", FilesAsync).AddEndpointFilter(RequireToken);
+    }
+
+    private static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var auth = context.HttpContext.RequestServices.GetRequiredService<TokenAuth>();
+        return auth.IsAuthorized(context.HttpContext.Request)
+            ? await next(context)
+            : Results.Json(new { error = "Unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    private static async Task<IResult> ExecAsync(
+        HttpContext context, CommandFactory factory, CommandRunner runner, IOptions<ExecdOptions> options)
+    {
+        var aborted = context.RequestAborted;
+        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, options.Value.MaxRequestBytes, aborted);
+        if (error is not null)
+        {
+            return Error(error);
+        }
+        // The Go daemon reads only command and timeout_ms; cwd and env are unknown fields to it.
+        var timeout = request!.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs.Value) : (TimeSpan?)null;
+        var (spec, invalid) = factory.Create(request with { Cwd = null, Env = new Dictionary<string, string>() }, timeout);
+        if (invalid is not null)
+        {
+            return Error(invalid);
+        }
+
+        var response = context.Response;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-store";
+        await response.StartAsync(aborted);
+        var events = new EventStream(response);
+        var stdout = new LineSplitter(line => events.WriteAsync(new { type = "stdout", data = line }), events.LineTooLongAsync);
+        var stderr = new LineSplitter(line => events.WriteAsync(new { type = "stderr", data = line }), events.LineTooLongAsync);
+
+        var result = await runner.RunAsync(spec!, (stream, chunk) =>
+            (stream == OutputStream.Stdout ? stdout : stderr).PushAsync(chunk), aborted);
+        await stdout.FlushAsync();
+        await stderr.FlushAsync();
+        if (result.Error is not null)
+        {
+            await events.WriteAsync(new { type = "error", message = result.Error });
+        }
+        await events.WriteAsync(new { type = "exit", code = result.ExitCode });
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> FilesAsync(HttpContext context, IOptions<ExecdOptions> options)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            return Error(new RequestError(StatusCodes.Status405MethodNotAllowed, "Method not allowed"));
+        }
+        var settings = options.Value;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = settings.MaxUploadBytes;
+        }
+        Directory.CreateDirectory(settings.Workspace);
+        try
+        {
+            await TarFile.ExtractToDirectoryAsync(context.Request.Body, settings.Workspace, overwriteFiles: true, context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or UnauthorizedAccessException)
+        {
+            return Error(new RequestError(StatusCodes.Status400BadRequest, $"Invalid tar archive: {e.Message}"));
+        }
+        return Results.Json(new { ok = true, workspace = settings.Workspace });
+    }
+
+    private static IResult Error(RequestError error) => Results.Text(error.Message + "\n", "text/plain; charset=utf-8", statusCode: error.Status);
+
+    /// <summary>One JSON object per line, flushed at once; the two output readers write through one lock.</summary>
+    private sealed class EventStream(HttpResponse response)
+    {
+        private readonly SemaphoreSlim _lock = new(1, 1);
+
+        public ValueTask LineTooLongAsync() =>
+            WriteAsync(new { type = "error", message = $"line exceeds {LineSplitter.MaxLineBytes} bytes; dropped up to its end" });
+
+        public async ValueTask WriteAsync(object payload)
+        {
+            var line = JsonSerializer.SerializeToUtf8Bytes(payload);
+            await _lock.WaitAsync();
+            try
+            {
+                await response.Body.WriteAsync(line);
+                await response.Body.WriteAsync("\n"u8.ToArray());
+                await response.Body.FlushAsync();
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client went away; the runner sees the same abort and kills the command.
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+    }
+}
