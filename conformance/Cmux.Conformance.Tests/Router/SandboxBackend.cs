@@ -1,77 +1,52 @@
-using System.Net.WebSockets;
-using System.Security.Cryptography;
+using Cmux.Fakes.Sandbox;
 using Cmux.Fakes.Sandbox.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cmux.Conformance.Tests.Router;
 
-// INTERIM: replaced by the sandbox host once it lands on main.
+/// <summary>
+/// The sandbox host, in-process on a temporary data directory, with one running sandbox: its
+/// ports listen on the sandbox's own loopback address and its hosts file names <c>cmux-{id}.lan</c>.
+/// </summary>
 public sealed class SandboxBackend : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly WebApplication _host;
+    private readonly HttpClient _http;
+    private readonly int _id;
 
-    private SandboxBackend(WebApplication app, string hostsFile)
+    private SandboxBackend(WebApplication host, HttpClient http, int id, string hostsFile)
     {
-        _app = app;
+        _host = host;
+        _http = http;
+        _id = id;
         HostsFile = hostsFile;
     }
 
+    /// <summary>The hosts file the sandbox host keeps; a proxy resolves <c>cmux-{id}.lan</c> from it.</summary>
     public string HostsFile { get; }
 
     public static async Task<SandboxBackend> StartAsync(string dataDir, int id)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(SandboxAddress.For(id), RouterCases.Port));
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Map("/_cmux/echo/{**rest}", Echo);
-        app.Map("/_cmux/echo", Echo);
-        app.MapGet("/_cmux/ws", async context =>
-        {
-            using var ws = await context.WebSockets.AcceptWebSocketAsync(context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault());
-            var buffer = new byte[65536];
-            while (true)
-            {
-                var r = await ws.ReceiveAsync(buffer, default);
-                if (r.MessageType == WebSocketMessageType.Close)
-                {
-                    await ws.CloseAsync(r.CloseStatus!.Value, r.CloseStatusDescription, default);
-                    return;
-                }
-                await ws.SendAsync(buffer.AsMemory(0, r.Count), r.MessageType, r.EndOfMessage, default);
-            }
-        });
-        await app.StartAsync();
-        var hosts = Path.Combine(dataDir, "hosts");
-        await File.WriteAllTextAsync(hosts, $"{SandboxAddress.For(id)} {SandboxAddress.LanName(id)} cmux-{id}\n");
-        return new SandboxBackend(app, hosts);
-    }
-
-    private static async Task Echo(HttpContext context)
-    {
-        var ms = new MemoryStream();
-        await context.Request.Body.CopyToAsync(ms);
-        await context.Response.WriteAsJsonAsync(new
-        {
-            sandbox = 200,
-            port = context.Connection.LocalPort,
-            method = context.Request.Method,
-            rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget,
-            protocol = context.Request.Protocol,
-            headers = context.Request.Headers.SelectMany(h => h.Value.Select(v => new[] { h.Key, v ?? "" })).ToArray(),
-            bodyLength = ms.Length,
-            bodySha256 = Convert.ToHexStringLower(SHA256.HashData(ms.ToArray())),
-        });
+        var host = SandboxHostApplication.Build(["--urls=http://127.0.0.1:0", $"--Sandbox:DataDir={dataDir}"],
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        await host.StartAsync();
+        var control = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var http = new HttpClient { BaseAddress = new Uri(control + "/") };
+        var client = new SandboxHostClient(http);
+        await client.CreateAsync(id, new CreateSandboxRequest());
+        await client.StartAsync(id);
+        return new SandboxBackend(host, http, id, Path.Combine(dataDir, "hosts"));
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await new SandboxHostClient(_http).DeleteAsync(_id);
+        _http.Dispose();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
     }
 }
