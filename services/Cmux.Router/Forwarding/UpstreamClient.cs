@@ -20,7 +20,6 @@ public sealed class UpstreamClient : IDisposable
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
-            EnableMultipleHttp2Connections = true,
             ConnectTimeout = options.EffectiveDialTimeout,
             ConnectCallback = connector.ConnectAsync,
             ActivityHeadersPropagator = null,
