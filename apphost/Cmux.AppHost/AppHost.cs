@@ -3,11 +3,17 @@
 // the Cloudflare API configures the edge.
 var builder = DistributedApplication.CreateBuilder(args);
 
+// The sandbox host keeps its hosts file (cmux-{id}.lan -> 127.1.x.y) in its data directory; the
+// router resolves upstream names from that file, as Caddy on a PVE host resolves them from DNS.
+var sandboxData = Path.Combine(Path.GetTempPath(), "cmux-sandboxes");
+
 var sandboxes = builder.AddProject<Projects.Cmux_Fakes_Sandbox>("sandboxes")
-    .WithHttpEndpoint().WithHttpHealthCheck("/health");
+    .WithHttpEndpoint().WithHttpHealthCheck("/health")
+    .WithEnvironment("Sandbox__DataDir", sandboxData);
 
 var router = builder.AddProject<Projects.Cmux_Router>("router")
     .WithHttpEndpoint().WithHttpHealthCheck("/health")
+    .WithEnvironment("Router__HostsFile", Path.Combine(sandboxData, "hosts"))
     .WithReference(sandboxes).WaitFor(sandboxes);
 
 var pve = builder.AddProject<Projects.Cmux_Fakes_Pve>("pve")
