@@ -80,7 +80,9 @@ wait_for "http://127.0.0.1:${router_port}/health"
 run() { # name url
   local out rps p50 p99
   curl -sf -o /dev/null -H "Host: $host" "$2$path" || { echo "bench-router: $1 does not answer $2$path" >&2; exit 1; }
-  wrk -t2 -c"$connections" -d"$duration" --latency -H "Host: $host" "$2$path" >"$work/$1.wrk" # warm-up and measurement are one run
+  # Warm-up (JIT tiers, connection pools), discarded; then the measured run.
+  wrk -t2 -c"$connections" -d2s -H "Host: $host" "$2$path" >/dev/null
+  wrk -t2 -c"$connections" -d"$duration" --latency -H "Host: $host" "$2$path" >"$work/$1.wrk"
   out=$(cat "$work/$1.wrk")
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")

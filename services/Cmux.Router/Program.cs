@@ -1,13 +1,3 @@
 using Cmux.Router;
-using Cmux.Router.Forwarding;
-using Cmux.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddRouter();
-
-var app = builder.Build();
-app.UseMiddleware<ProxyMiddleware>();
-app.UseRouting();
-app.MapDefaultEndpoints();
-app.Run();
+RouterServices.BuildRouter(args).Run();

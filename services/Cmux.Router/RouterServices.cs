@@ -2,6 +2,7 @@ using Cmux.Router.Forwarding;
 using Cmux.Router.Resolution;
 using Cmux.Router.Routing;
 using Cmux.Router.Telemetry;
+using Cmux.ServiceDefaults;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +10,19 @@ namespace Cmux.Router;
 
 public static class RouterServices
 {
+    /// <summary>The router as <c>Program</c> runs it, so that tests can run the same app in-process.</summary>
+    public static WebApplication BuildRouter(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddRouter();
+        var app = builder.Build();
+        app.UseMiddleware<ProxyMiddleware>();
+        app.UseRouting();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
     /// <summary>Caddy's listener in the seed is :8080.</summary>
     public const string DefaultUrl = "http://0.0.0.0:8080";
 
