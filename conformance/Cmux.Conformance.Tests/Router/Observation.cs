@@ -45,7 +45,9 @@ public static class Observation
         aspects[prefix + "status"] = response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (response.Interim.Count > 0)
         {
-            aspects[prefix + "interim"] = string.Join(",", response.Interim);
+            // Which interim codes came, not how many: Caddy sends its own 100 Continue and, depending on
+            // timing, relays the upstream's as well; a client gains nothing from the second.
+            aspects[prefix + "interim"] = string.Join(",", response.Interim.Distinct());
         }
         if (response.Header("Content-Type") is { } type)
         {
