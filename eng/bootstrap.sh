@@ -19,6 +19,7 @@ declare -A needed=(
   [unshare]=util-linux
   [ip]=iproute2
   [curl]=curl
+  [certutil]=libnss3-tools
 )
 missing=()
 for cmd in "${!needed[@]}"; do

@@ -29,8 +29,13 @@ builder.AddProject<Projects.Cmux_Fakes_Edge>("edge")
     .WithReference(router).WaitFor(router)
     .WithReference(pve).WaitFor(pve);
 
+// The run's CA, made once here so the fakes that serve HTTPS never race to create it.
+var caDirectory = builder.Configuration["Tls:CaDirectory"] ?? Path.Combine(Path.GetTempPath(), "cmux-conformance", "ca");
+Cmux.Fakes.Tls.RunCertificateAuthority.LoadOrCreate(caDirectory).Dispose();
+
 builder.AddProject<Projects.Cmux_Fakes_Morph>("morph")
-    .WithHttpEndpoint().WithHttpHealthCheck("/health")
+    .WithHttpEndpoint().WithHttpsEndpoint(name: "gateway").WithHttpHealthCheck("/health")
+    .WithEnvironment("Tls__CaDirectory", caDirectory)
     .WithReference(sandboxes).WaitFor(sandboxes);
 
 builder.Build().Run();

@@ -1,8 +1,3 @@
-using Cmux.ServiceDefaults;
+using Cmux.Fakes.Pve;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+PveFakeApp.Build(args).Run();

@@ -1,2 +1,3 @@
-Console.Error.WriteLine("cmux-load: the load engine lands with issue 8.");
-return 2;
+using Cmux.Load.Cli;
+
+return await CommandLineApp.RunAsync(args);

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Cmux.Conformance.Tests.Suite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -15,8 +16,12 @@ public sealed class StackFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private DistributedApplication? _app;
+    private ConformanceContext? _conformance;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The stack has not started.");
+
+    /// <summary>The conformance run over this stack (fake mode) or the real endpoints (real mode); built on first use.</summary>
+    public ConformanceContext Conformance => _conformance ??= ConformanceSessions.Create(SuiteSettings.Load(), this);
 
     /// <summary>Every resource of the AppHost model that declares a health check, by name.</summary>
     public IReadOnlyList<string> ResourceNames { get; private set; } = [];
@@ -60,6 +65,10 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_conformance is not null)
+        {
+            await _conformance.DisposeAsync();
+        }
         if (_app is not null)
         {
             await _app.StopAsync();

@@ -106,6 +106,7 @@ public sealed class SocketIoEndpoint
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         wait.CancelAfter(PingIntervalMs);
         var packets = new List<string>();
+        Interlocked.Increment(ref session.PendingPolls);
         try
         {
             packets.Add(await session.Outgoing.Reader.ReadAsync(wait.Token));
@@ -117,6 +118,10 @@ public sealed class SocketIoEndpoint
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
             packets.Add("2");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref session.PendingPolls);
         }
         context.Response.ContentType = "text/plain; charset=UTF-8";
         await context.Response.WriteAsync(string.Join(Separator, packets), context.RequestAborted);
@@ -138,7 +143,10 @@ public sealed class SocketIoEndpoint
         }
         await SendAsync(socket, "3probe", ct);
         // A pending poll gets a noop so the client can finish the upgrade.
-        session.Outgoing.Writer.TryWrite("6");
+        if (Volatile.Read(ref session.PendingPolls) > 0)
+        {
+            session.Outgoing.Writer.TryWrite("6");
+        }
         if (await ReceiveTextAsync(socket, ct) != "5")
         {
             await socket.CloseAsync(WebSocketCloseStatus.ProtocolError, "expected 5 (upgrade)", ct);
@@ -198,6 +206,8 @@ public sealed class SocketIoEndpoint
     /// <summary>One Engine.IO session: packets waiting for the client, and what its packets ask for.</summary>
     private sealed class Session(string id)
     {
+        public int PendingPolls;
+
         public string Id { get; } = id;
 
         public Channel<string> Outgoing { get; } = Channel.CreateUnbounded<string>();

@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Cmux.Conformance.Providers.Morph;
+
+/// <summary>
+/// Morph Cloud as cmux drives it: start an instance from a snapshot, poll it every second until
+/// ready, expose each cmux port as the service <c>port-{port}</c>, and use the URLs Morph returns
+/// (<c>port-{port}-morphvm-{id}.http.cloud.morph.so</c>). Exec is <c>POST /instance/{id}/exec</c>.
+/// Morph has no stop that keeps an instance: <see cref="StopAsync"/> deletes it, as Morph's
+/// own "stop" does.
+/// </summary>
+public sealed partial class MorphProvider(MorphProviderOptions options) : ISandboxProvider, IDisposable
+{
+    /// <summary>The exit code reported for a timed-out exec: Morph's client throws and no code exists.</summary>
+    public const int NoExitCode = -1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    private readonly HttpClient _api = new(new SocketsHttpHandler { UseProxy = false })
+    {
+        BaseAddress = options.ApiBaseUrl,
+        Timeout = Timeout.InfiniteTimeSpan,
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey) },
+    };
+
+    private readonly ConcurrentDictionary<(string Instance, int Port), Uri> _serviceUrls = new();
+
+    public string Name => "morph";
+
+    public IReadOnlyDictionary<string, string> AuthHeaders { get; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
+    {
+        ["api"] = options.ApiBaseUrl.ToString(),
+        ["gateway domain"] = options.GatewayDomain,
+        ["snapshot"] = options.SnapshotId,
+        ["url pattern"] = $"port-{{port}}-morphvm-{{id}}.{options.GatewayDomain}",
+        ["exec"] = "POST /instance/{id}/exec",
+        ["stop"] = "delete (Morph's stop destroys the instance)",
+    };
+
+    public HttpMessageHandler CreateHttpHandler() => options.GatewayHandler?.Invoke() ?? new SocketsHttpHandler();
+
+    public async Task<SandboxHandle> CreateAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        var body = new { metadata = options.Metadata, ttl_seconds = options.TtlSeconds, ttl_action = "stop" };
+        var instance = await SendAsync<MorphInstance>(HttpMethod.Post, $"instance?snapshot_id={Uri.EscapeDataString(options.SnapshotId)}",
+            body, "start", null, cancellationToken);
+        try
+        {
+            await WaitForStatusAsync(instance.Id, "ready", "wait until ready", cancellationToken);
+            foreach (var port in options.Ports)
+            {
+                var exposed = await SendAsync<MorphInstance>(HttpMethod.Post, $"instance/{instance.Id}/http",
+                    new { name = ServiceName(port), port, auth_mode = "none" }, $"expose port {port}", instance.Id, cancellationToken);
+                Remember(exposed);
+            }
+        }
+        catch (Exception e) when (e is ProviderException or OperationCanceledException)
+        {
+            // A half-made instance is deleted, so a failed run leaves nothing behind.
+            try
+            {
+                await DeleteAsync(instance.Id, CancellationToken.None);
+            }
+            catch (ProviderException cleanup)
+            {
+                throw new ProviderException(Name, "create", instance.Id, $"{e.Message}; deleting it failed too: {cleanup.Message}", e);
+            }
+            throw;
+        }
+        return new SandboxHandle(Name, instance.Id, started.Elapsed);
+    }
+
+    public Uri UrlFor(SandboxHandle sandbox, int port) =>
+        _serviceUrls.TryGetValue((sandbox.Id, port), out var url)
+            ? url
+            : new Uri($"https://{ServiceName(port)}-{sandbox.Id.Replace('_', '-')}.{options.GatewayDomain}/");
+
+    public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (request.Timeout is { } timeout)
+        {
+            deadline.CancelAfter(timeout);
+        }
+        try
+        {
+            var result = await SendAsync<MorphExecResult>(HttpMethod.Post, $"instance/{sandbox.Id}/exec",
+                new { command = ShellCommand(request) }, "exec", sandbox.Id, deadline.Token, useApiTimeout: false);
+            return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new ExecResult(NoExitCode, "", "", TimedOut: true);
+        }
+    }
+
+    public Task PauseAsync(SandboxHandle sandbox, CancellationToken cancellationToken) =>
+        MoveAsync(sandbox.Id, "pause", "paused", cancellationToken);
+
+    public Task ResumeAsync(SandboxHandle sandbox, CancellationToken cancellationToken) =>
+        MoveAsync(sandbox.Id, "resume", "ready", cancellationToken);
+
+    /// <summary>Morph's stop destroys the instance; there is no halted state to come back from.</summary>
+    public Task StopAsync(SandboxHandle sandbox, CancellationToken cancellationToken) => DeleteAsync(sandbox.Id, cancellationToken);
+
+    public Task DeleteAsync(SandboxHandle sandbox, CancellationToken cancellationToken) => DeleteAsync(sandbox.Id, cancellationToken);
+
+    public void Dispose() => _api.Dispose();
+
+    public static string ServiceName(int port) => $"port-{port}";
+
+    /// <summary>
+    /// Morph's exec takes only a command, so the working directory and environment become a shell
+    /// prologue; a failed <c>cd</c> ends the command with cd's error rather than running elsewhere.
+    /// </summary>
+    public static string ShellCommand(ExecRequest request)
+    {
+        var script = new StringBuilder();
+        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
+        {
+            if (!EnvironmentName().IsMatch(name))
+            {
+                throw new ArgumentException($"'{name}' is not a valid environment variable name.", nameof(request));
+            }
+            script.Append("export ").Append(name).Append('=').Append(Quote(value)).Append("; ");
+        }
+        if (request.WorkingDirectory is { } directory)
+        {
+            script.Append("cd ").Append(Quote(directory)).Append(" || exit; ");
+        }
+        return script.Append(request.Command).ToString();
+    }
+
+    private async Task MoveAsync(string id, string action, string status, CancellationToken ct)
+    {
+        await SendAsync<MorphInstance>(HttpMethod.Post, $"instance/{id}/{action}", null, action, id, ct);
+        await WaitForStatusAsync(id, status, $"wait until {status}", ct);
+    }
+
+    private async Task DeleteAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            await SendAsync<JsonElement>(HttpMethod.Delete, $"instance/{id}", null, "delete", id, ct);
+        }
+        catch (ProviderException e) when (e.InnerException is HttpRequestException { StatusCode: HttpStatusCode.NotFound })
+        {
+            // Already gone: deleting is idempotent for the suite.
+        }
+        _serviceUrls.Keys.Where(k => k.Instance == id).ToList().ForEach(k => _serviceUrls.TryRemove(k, out _));
+    }
+
+    private async Task WaitForStatusAsync(string id, string status, string step, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var instance = await SendAsync<MorphInstance>(HttpMethod.Get, $"instance/{id}", null, step, id, ct);
+            if (instance.Status == status)
+            {
+                Remember(instance);
+                return;
+            }
+            if (instance.Status == "error")
+            {
+                throw new ProviderException(Name, step, id, "the instance is in status error");
+            }
+            if (waited.Elapsed > options.ReadyTimeout)
+            {
+                throw new ProviderException(Name, step, id, $"still {instance.Status} after {options.ReadyTimeout}");
+            }
+            await Task.Delay(options.PollInterval, ct);
+        }
+    }
+
+    private void Remember(MorphInstance instance)
+    {
+        foreach (var service in instance.Networking?.HttpServices ?? [])
+        {
+            _serviceUrls[(instance.Id, service.Port)] = new Uri(service.Url);
+        }
+    }
+
+    private async Task<T> SendAsync<T>(
+        HttpMethod method, string path, object? body, string step, string? sandbox, CancellationToken ct, bool useApiTimeout = true)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (useApiTimeout)
+        {
+            deadline.CancelAfter(options.ApiTimeout);
+        }
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _api.SendAsync(request, deadline.Token);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ProviderException(Name, step, sandbox, e.Message, e);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new ProviderException(Name, step, sandbox, $"no answer within {options.ApiTimeout}", e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var detail = await response.Content.ReadAsStringAsync(deadline.Token);
+                var status = $"{(int)response.StatusCode} {response.StatusCode}";
+                throw new ProviderException(Name, step, sandbox, $"{status}: {detail}",
+                    new HttpRequestException(detail, null, response.StatusCode));
+            }
+            return await response.Content.ReadFromJsonAsync<T>(Json, deadline.Token)
+                ?? throw new ProviderException(Name, step, sandbox, "empty answer");
+        }
+    }
+
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+
+    private sealed record MorphInstance(string Id, string Status, MorphNetworking? Networking);
+
+    private sealed record MorphNetworking(IReadOnlyList<MorphService>? HttpServices);
+
+    private sealed record MorphService(string Name, int Port, string Url);
+
+    private sealed record MorphExecResult(int ExitCode, string Stdout, string Stderr);
+}

@@ -1,0 +1,56 @@
+using Cmux.Fakes.Morph.Gateway;
+using Cmux.Fakes.Morph.Instances;
+using Cmux.Fakes.Sandbox.Client;
+
+namespace Cmux.Fakes.Morph.Api;
+
+/// <summary>An instance on the wire (contracts.md section 8), written in snake_case.</summary>
+public sealed record InstanceJson(
+    string Id,
+    string Object,
+    long Created,
+    string Status,
+    InstanceSpecJson Spec,
+    InstanceRefsJson Refs,
+    InstanceNetworkingJson Networking,
+    InstanceTtlJson Ttl,
+    InstanceWakeOnJson WakeOn,
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    public static InstanceJson From(Instance instance, string gatewayDomain) => new(
+        instance.Id,
+        "instance",
+        instance.Created.ToUnixTimeSeconds(),
+        instance.Status,
+        new InstanceSpecJson(Vcpus: 1, Memory: 4096, DiskSize: 16384),
+        new InstanceRefsJson(instance.SnapshotId, ImageId: "morphvm-minimal"),
+        new InstanceNetworkingJson(
+            SandboxAddress.For(instance.SandboxId).ToString(),
+            instance.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
+                .Select(s => new HttpServiceJson(s.Name, s.Port, $"https://{ServiceHost.Format(s.Name, instance.Id, gatewayDomain)}"))
+                .ToList()),
+        new InstanceTtlJson(
+            instance.Ttl.Seconds,
+            instance.Ttl.Seconds is { } seconds ? instance.Created.ToUnixTimeSeconds() + seconds : null,
+            instance.Ttl.Action),
+        new InstanceWakeOnJson(WakeOnSsh: false, WakeOnHttp: false),
+        instance.Metadata);
+}
+
+public sealed record InstanceSpecJson(int Vcpus, int Memory, int DiskSize);
+
+public sealed record InstanceRefsJson(string SnapshotId, string ImageId);
+
+public sealed record InstanceNetworkingJson(string InternalIp, IReadOnlyList<HttpServiceJson> HttpServices);
+
+public sealed record HttpServiceJson(string Name, int Port, string Url);
+
+public sealed record InstanceTtlJson(int? TtlSeconds, long? TtlExpireAt, string? TtlAction);
+
+public sealed record InstanceWakeOnJson(bool WakeOnSsh, bool WakeOnHttp);
+
+public sealed record InstanceListJson(string Object, IReadOnlyList<InstanceJson> Data);
+
+public sealed record ExecResultJson(int ExitCode, string Stdout, string Stderr);
+
+public sealed record DeletedJson(string Id, string Object, bool Deleted);

@@ -1,0 +1,67 @@
+using System.Text;
+using System.Text.Json;
+using Cmux.Load.Engine;
+using Cmux.Load.Targets;
+
+namespace Cmux.Load.Scenarios;
+
+/// <summary>
+/// The built-in scenarios against the sandbox host's endpoints (contracts.md section 3):
+/// <list type="table">
+/// <item><term>http</term><description><c>GET /_cmux/bytes?size=N</c></description></item>
+/// <item><term>echo</term><description><c>POST /_cmux/echo</c> with an N-byte body</description></item>
+/// <item><term>exec</term><description><c>POST /exec {"command": "true"}</c> on the execd port</description></item>
+/// <item><term>ws-echo</term><description>N-byte messages echoed on open sockets at <c>/_cmux/ws</c></description></item>
+/// <item><term>ws-storm</term><description>connect, one echo, close</description></item>
+/// </list>
+/// </summary>
+public sealed record ScenarioOptions
+{
+    public static readonly IReadOnlyList<string> Names = ["http", "echo", "exec", "ws-echo", "ws-storm"];
+
+    public required string Name { get; init; }
+
+    public required TargetOptions Target { get; init; }
+
+    /// <summary>Response size (http), request body size (echo) or message size (websocket), in bytes.</summary>
+    public int Size { get; init; } = 32;
+
+    /// <summary>Overrides the scenario's path (and query).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>HTTP connections kept open (the pool's limit).</summary>
+    public int Connections { get; init; } = 64;
+
+    /// <summary>A fresh TCP (and TLS) connection for every HTTP request.</summary>
+    public bool NewConnections { get; init; }
+
+    public string Command { get; init; } = "true";
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public IScenario Create()
+    {
+        if (Size < (Name.StartsWith("ws-", StringComparison.Ordinal) ? 1 : 0))
+        {
+            throw new ArgumentException($"scenario {Name}: size {Size} is too small");
+        }
+        if (Connections < 1)
+        {
+            throw new ArgumentException($"scenario {Name}: at least one connection is needed (got {Connections})");
+        }
+        var target = new Target(Target);
+        return Name switch
+        {
+            "http" => Http(target, new("get", HttpMethod.Get, Path ?? $"/_cmux/bytes?size={Size}")),
+            "echo" => Http(target, new("post", HttpMethod.Post, Path ?? "/_cmux/echo", new byte[Size], "application/octet-stream")),
+            "exec" => Http(target, new("exec", HttpMethod.Post, Path ?? "/exec",
+                Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { command = Command })), "application/json")),
+            "ws-echo" => new WebSocketScenario(Name, target, Path ?? "/_cmux/ws", Size, closeEachIteration: false, ConnectTimeout),
+            "ws-storm" => new WebSocketScenario(Name, target, Path ?? "/_cmux/ws", Size, closeEachIteration: true, ConnectTimeout),
+            _ => throw new ArgumentException($"unknown scenario '{Name}' (one of {string.Join(", ", Names)})"),
+        };
+    }
+
+    private HttpScenario Http(Target target, HttpRequestTemplate request) =>
+        new(NewConnections ? $"{Name}-new-connections" : Name, target, request, Connections, NewConnections, ConnectTimeout);
+}
