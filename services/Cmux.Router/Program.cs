@@ -1,8 +1,3 @@
-using Cmux.ServiceDefaults;
+using Cmux.Router;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+RouterServices.BuildRouter(args).Run();

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Router benchmark: wrk against one sandbox port directly, through our router (Release) and
+# through Caddy 2.6.2 (the seed's Caddyfile), one after the other in one run, with the same
+# connections and duration. Prints req/s, p50 and p99 for each and the ratios router/Caddy and
+# router/direct. Loopback only; everything it starts is stopped on exit.
+# Usage: eng/bench-router.sh [seconds per target (10)] [connections (64)] [path (/_cmux/bytes?size=128)]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+duration=${1:-10}
+connections=${2:-64}
+path=${3:-/_cmux/bytes?size=128}
+vmid=4243                       # 127.1.16.147: away from the ids other tests use
+port=39375
+control_port=18640
+caddy_port=18641
+router_port=18642
+host="port-${port}-vm-${vmid}.example.com"
+
+for tool in wrk caddy unshare curl; do
+  command -v "$tool" >/dev/null || { echo "bench-router: '$tool' is missing (eng/bootstrap.sh installs it)" >&2; exit 1; }
+done
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build services/Cmux.Router -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build fakes/Cmux.Fakes.Sandbox -c Release -nologo -clp:ErrorsOnly >/dev/null
+
+work=$(mktemp -d /tmp/cmux-bench-router.XXXXXX)
+pids=()
+cleanup() {
+  curl -s -X DELETE "http://127.0.0.1:${control_port}/sandboxes/${vmid}" >/dev/null 2>&1 || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_for() { # url
+  for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "bench-router: nothing answers at $1" >&2; exit 1
+}
+
+dotnet fakes/Cmux.Fakes.Sandbox/bin/Release/net10.0/Cmux.Fakes.Sandbox.dll \
+  --urls "http://127.0.0.1:${control_port}" --Sandbox:DataDir="$work/sandboxes" \
+  --Logging:LogLevel:Default=Warning >"$work/sandboxes.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:${control_port}/health"
+curl -sf -X PUT -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:${control_port}/sandboxes/${vmid}" >/dev/null
+curl -sf -X POST "http://127.0.0.1:${control_port}/sandboxes/${vmid}/start" >/dev/null
+hosts="$work/sandboxes/hosts"
+direct=$(awk -v name="cmux-${vmid}.lan" '$2 == name { print $1 }' "$hosts")
+
+cat >"$work/Caddyfile" <<CADDY
+{
+	admin off
+}
+:${caddy_port} {
+	bind 127.0.0.1
+	@service header_regexp match Host ^port-(\d+)-vm-(\d+)\.
+	handle @service {
+		reverse_proxy cmux-{re.match.2}.lan:{re.match.1}
+	}
+	handle {
+		respond "Use format: port-{port}-vm-{vmid}.{domain}" 404
+	}
+}
+CADDY
+HOME="$work" XDG_CONFIG_HOME="$work" XDG_DATA_HOME="$work" unshare -m --propagation private \
+  sh -c "mount --bind '$hosts' /etc/hosts && exec caddy run --adapter caddyfile --config '$work/Caddyfile'" \
+  >"$work/caddy.log" 2>&1 &
+pids+=($!)
+
+ASPNETCORE_URLS="http://127.0.0.1:${router_port}" Router__HostsFile="$hosts" Logging__LogLevel__Default=Warning \
+  dotnet services/Cmux.Router/bin/Release/net10.0/Cmux.Router.dll >"$work/router.log" 2>&1 &
+pids+=($!)
+
+wait_for "http://127.0.0.1:${caddy_port}/"
+wait_for "http://127.0.0.1:${router_port}/health"
+
+run() { # name url
+  local out rps p50 p99
+  curl -sf -o /dev/null -H "Host: $host" "$2$path" || { echo "bench-router: $1 does not answer $2$path" >&2; exit 1; }
+  # Warm-up (JIT tiers, connection pools), discarded; then the measured run.
+  wrk -t2 -c"$connections" -d2s -H "Host: $host" "$2$path" >/dev/null
+  wrk -t2 -c"$connections" -d"$duration" --latency -H "Host: $host" "$2$path" >"$work/$1.wrk"
+  out=$(cat "$work/$1.wrk")
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  printf '%-8s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
+  eval "${1}_rps=$rps; ${1}_p99=$p99"
+}
+
+ms() { # wrk latency (us/ms/s) -> milliseconds
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+
+echo "wrk -t2 -c${connections} -d${duration}s GET ${path} (Host: ${host}) on $(nproc) cores"
+printf '%-8s %12s %10s %10s\n' target req/s p50 p99
+run direct "http://${direct}:${port}"
+run router "http://127.0.0.1:${router_port}"
+run caddy "http://127.0.0.1:${caddy_port}"
+awk -v r="$router_rps" -v c="$caddy_rps" -v d="$direct_rps" -v rp="$(ms "$router_p99")" -v cp="$(ms "$caddy_p99")" 'BEGIN {
+  printf "router/caddy throughput %.2fx, router/direct %.2fx; p99 router %.2f ms vs caddy %.2f ms (%s)\n",
+    r / c, r / d, rp, cp, (rp <= cp ? "no worse" : "WORSE") }'

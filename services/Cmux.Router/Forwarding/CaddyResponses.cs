@@ -1,0 +1,99 @@
+using System.Text;
+using Cmux.Router.Routing;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Cmux.Router.Forwarding;
+
+/// <summary>The answers Caddy gives itself rather than an upstream, byte for byte.</summary>
+public sealed class CaddyResponses(RouterProfile profile)
+{
+    public const string TextPlain = "text/plain; charset=utf-8";
+
+    private const string XContentLength = "X-Content-Length";
+
+    private static readonly byte[] ConflictingLengthBody =
+        "400 Bad Request: Content-Length and Transfer-Encoding are both present"u8.ToArray();
+
+    // The 404 text is "{before}{port}{after}": Caddy substitutes its {port} placeholder (the request's
+    // port, empty when the Host has none) and leaves the unknown {vmid}/{instanceId}/{domain} as typed.
+    private readonly byte[] _notFoundBefore = profile == RouterProfile.Cmux
+        ? "cmux sandbox not found. Use format: port-"u8.ToArray()
+        : "Use format: port-"u8.ToArray();
+    private readonly byte[] _notFoundAfter = profile == RouterProfile.Cmux
+        ? "-{instanceId}.{domain}"u8.ToArray()
+        : "-vm-{vmid}.{domain}"u8.ToArray();
+
+    public Task NotFoundAsync(HttpContext context)
+    {
+        var port = HostPort.PortOf(context.Request.Headers.Host.ToString());
+        var length = _notFoundBefore.Length + Encoding.UTF8.GetByteCount(port) + _notFoundAfter.Length;
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status404NotFound;
+        response.ContentType = TextPlain;
+        response.ContentLength = length;
+        var writer = response.BodyWriter;
+        var span = writer.GetSpan(length);
+        _notFoundBefore.CopyTo(span);
+        var written = _notFoundBefore.Length + Encoding.UTF8.GetBytes(port, span[_notFoundBefore.Length..]);
+        _notFoundAfter.CopyTo(span[written..]);
+        writer.Advance(length);
+        return writer.FlushAsync().AsTask();
+    }
+
+    /// <summary>
+    /// A request framed two ways is how requests are smuggled past proxies, so it never reaches an
+    /// upstream: 400, and the connection ends. Kestrel has already moved the Content-Length into
+    /// X-Content-Length (and will close the connection) by the time we see it.
+    /// </summary>
+    public static bool HasConflictingLength(HttpRequest request)
+    {
+        var headers = request.Headers;
+        return headers.ContainsKey(HeaderNames.TransferEncoding)
+            && (headers.ContainsKey(HeaderNames.ContentLength) || headers.ContainsKey(XContentLength));
+    }
+
+    public static Task ConflictingLengthAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status400BadRequest;
+        response.ContentType = TextPlain;
+        response.ContentLength = ConflictingLengthBody.Length;
+        response.Headers.Connection = "close";
+        return response.Body.WriteAsync(ConflictingLengthBody).AsTask();
+    }
+
+    /// <summary><c>OPTIONS *</c> asks about the server, not a resource: Go's server answers it itself.</summary>
+    public static bool IsServerWideOptions(HttpContext context) =>
+        HttpMethods.IsOptions(context.Request.Method) && context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget == "*";
+
+    public static Task ServerWideOptionsAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What Caddy answers when it cannot reach the upstream: 502 and no body.</summary>
+    public static Task BadGatewayAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    public static Task PortNotAllowedAsync(HttpContext context, int port)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.ContentType = TextPlain;
+        return context.Response.WriteAsync($"Port {port} is not in Router:AllowedPorts.");
+    }
+
+    /// <summary>cmux's Caddyfile answers every preflight itself.</summary>
+    public static Task PreflightAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        CaddyTransformer.AddOpenCors(context.Response.Headers);
+        return Task.CompletedTask;
+    }
+}

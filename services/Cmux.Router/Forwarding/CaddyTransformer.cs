@@ -1,0 +1,156 @@
+using Cmux.Router.Routing;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Cmux.Router.Forwarding;
+
+/// <summary>
+/// What Caddy's <c>reverse_proxy</c> does to the request and response beyond YARP's default copy
+/// (which already keeps the client's Host and drops the fixed hop-by-hop headers): the target goes
+/// upstream exactly as the client wrote it; headers the client's Connection header names are
+/// dropped too; <c>TE: trailers</c> survives; X-Forwarded-For, -Host and -Proto replace whatever
+/// the client sent. The cmux profile also forces
+/// X-Forwarded-Proto https, strips the headers that stop a page being framed or fetched
+/// cross-origin, and opens CORS.
+/// </summary>
+public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
+{
+    private const string XForwardedFor = "X-Forwarded-For";
+    private const string XForwardedHost = "X-Forwarded-Host";
+    private const string XForwardedProto = "X-Forwarded-Proto";
+    private const string Trailers = "trailers";
+
+    /// <summary>No dot-segment removal, no re-escaping: Go's proxy sends the client's bytes.</summary>
+    private static readonly UriCreationOptions Verbatim = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    /// <summary>Response headers cmux's Caddyfile removes before adding its own CORS headers.</summary>
+    private static readonly string[] CmuxStrippedHeaders =
+    [
+        HeaderNames.XFrameOptions,
+        HeaderNames.ContentSecurityPolicy,
+        "Cross-Origin-Embedder-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Cross-Origin-Resource-Policy",
+        HeaderNames.AccessControlAllowOrigin,
+        HeaderNames.AccessControlAllowMethods,
+        HeaderNames.AccessControlAllowHeaders,
+        HeaderNames.AccessControlAllowCredentials,
+        HeaderNames.AccessControlExposeHeaders,
+        HeaderNames.AccessControlMaxAge,
+    ];
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest,
+        string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var rawTarget = httpContext.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (PathAndQuery(rawTarget) is { } pathAndQuery)
+        {
+            proxyRequest.RequestUri = new Uri(string.Concat(destinationPrefix, pathAndQuery), in Verbatim);
+        }
+
+        var headers = proxyRequest.Headers;
+        var original = httpContext.Request.Headers;
+        // The Host header as received: HostString would turn punycode into Unicode.
+        var host = original.Host.ToString();
+        headers.Host = host;
+        if (original.Connection.Count > 0)
+        {
+            RemoveConnectionOptions(original.Connection, proxyRequest);
+        }
+        if (ContainsToken(original.TE, Trailers))
+        {
+            headers.TryAddWithoutValidation(HeaderNames.TE, Trailers);
+        }
+        headers.Remove(XForwardedFor);
+        headers.Remove(XForwardedHost);
+        headers.Remove(XForwardedProto);
+        if (httpContext.Connection.RemoteIpAddress is { } client)
+        {
+            headers.TryAddWithoutValidation(XForwardedFor, client.ToString());
+        }
+        headers.TryAddWithoutValidation(XForwardedHost, host);
+        headers.TryAddWithoutValidation(XForwardedProto, profile == RouterProfile.Cmux ? "https" : httpContext.Request.Scheme);
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
+        CancellationToken cancellationToken)
+    {
+        var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (profile == RouterProfile.Cmux && proxyResponse is not null)
+        {
+            var headers = httpContext.Response.Headers;
+            foreach (var name in CmuxStrippedHeaders)
+            {
+                headers.Remove(name);
+            }
+            AddOpenCors(headers);
+        }
+        return copyBody;
+    }
+
+    /// <summary>The path and query of an origin-form or absolute-form target; null for <c>*</c> and authority-form.</summary>
+    internal static string? PathAndQuery(string rawTarget)
+    {
+        if (rawTarget.StartsWith('/'))
+        {
+            return rawTarget;
+        }
+        var scheme = rawTarget.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            return null;
+        }
+        var authority = scheme + 3;
+        var path = rawTarget.AsSpan(authority).IndexOfAny('/', '?');
+        if (path < 0)
+        {
+            return "/";
+        }
+        var rest = rawTarget[(authority + path)..];
+        return rest[0] == '?' ? "/" + rest : rest;
+    }
+
+    private static void RemoveConnectionOptions(StringValues connection, HttpRequestMessage proxyRequest)
+    {
+        foreach (var value in connection)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var name = value.AsSpan(range).Trim().ToString();
+                if (proxyRequest.Headers.NonValidated.Contains(name))
+                {
+                    proxyRequest.Headers.Remove(name);
+                }
+                if (proxyRequest.Content?.Headers.NonValidated.Contains(name) == true)
+                {
+                    proxyRequest.Content.Headers.Remove(name);
+                }
+            }
+        }
+    }
+
+    private static bool ContainsToken(StringValues values, string token)
+    {
+        foreach (var value in values)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan(range).Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public static void AddOpenCors(IHeaderDictionary headers)
+    {
+        headers.AccessControlAllowOrigin = "*";
+        headers.AccessControlAllowMethods = "*";
+        headers.AccessControlAllowHeaders = "*";
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using Cmux.Router.Routing;
+using Cmux.Router.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Cmux.Router.Forwarding;
+
+/// <summary>
+/// The router: validates what Go's server would reject, picks a route from the Host, and either
+/// answers as Caddy would or forwards through YARP. Requests no route claims fall through to the
+/// rest of the pipeline only for the health endpoints; everything else gets Caddy's 404.
+/// </summary>
+public sealed class ProxyMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly HostRouter _router;
+    private readonly CaddyTransformer _transformer;
+    private readonly CaddyResponses _responses;
+    private readonly RouterTelemetry _telemetry;
+    private readonly ILogger<ProxyMiddleware> _logger;
+    private readonly bool _answersPreflight;
+    private readonly ForwarderRequestConfig _httpConfig;
+    private readonly ForwarderRequestConfig _upgradeConfig;
+
+    public ProxyMiddleware(RequestDelegate next, IHttpForwarder forwarder, UpstreamClient upstream, HostRouter router,
+        RouterTelemetry telemetry, IOptions<RouterOptions> options, ILogger<ProxyMiddleware> logger)
+    {
+        _next = next;
+        _forwarder = forwarder;
+        _invoker = upstream.Invoker;
+        _router = router;
+        _telemetry = telemetry;
+        _logger = logger;
+        var profile = options.Value.Profile;
+        _transformer = new CaddyTransformer(profile);
+        _responses = new CaddyResponses(profile);
+        _answersPreflight = profile == RouterProfile.Cmux;
+        // Caddy puts no time limit on a response or a websocket; YARP's activity timeout is both.
+        _httpConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = Timeout.InfiniteTimeSpan,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        _upgradeConfig = _httpConfig with { ActivityTimeout = options.Value.WebSocketIdleTimeout ?? Timeout.InfiniteTimeSpan };
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (CaddyResponses.HasConflictingLength(request))
+        {
+            return CaddyResponses.ConflictingLengthAsync(context);
+        }
+        if (CaddyResponses.IsServerWideOptions(context))
+        {
+            return CaddyResponses.ServerWideOptionsAsync(context);
+        }
+
+        var decision = _router.Route(request.Headers.Host.ToString());
+        switch (decision.Outcome)
+        {
+            case RouteOutcome.Forward when _answersPreflight && HttpMethods.IsOptions(request.Method):
+                _telemetry.RecordRequest(decision.Kind, StatusCodes.Status204NoContent);
+                return CaddyResponses.PreflightAsync(context);
+            case RouteOutcome.Forward:
+                return ForwardAsync(context, decision);
+            case RouteOutcome.BadPort:
+                _telemetry.RecordRequest(decision.Kind, StatusCodes.Status502BadGateway);
+                return CaddyResponses.BadGatewayAsync(context);
+            case RouteOutcome.PortNotAllowed:
+                _telemetry.RecordRequest(decision.Kind, StatusCodes.Status403Forbidden);
+                return CaddyResponses.PortNotAllowedAsync(context, decision.Port);
+            default:
+                if (IsHealthProbe(request.Path))
+                {
+                    return _next(context);
+                }
+                _telemetry.RecordRequest(RouteKind.None, StatusCodes.Status404NotFound);
+                return _responses.NotFoundAsync(context);
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, RouteDecision decision)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = RouterTelemetry.StartForward(decision.Kind, decision.Destination!);
+        var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
+        var error = await _forwarder.SendAsync(context, decision.Destination!, _invoker,
+            isUpgrade ? _upgradeConfig : _httpConfig, _transformer);
+        var status = context.Response.StatusCode;
+        _telemetry.RecordUpstream(decision.Kind, status, Stopwatch.GetElapsedTime(started));
+        _telemetry.RecordRequest(decision.Kind, status);
+        if (error != ForwarderError.None)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error.ToString());
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            _logger.LogDebug(exception, "Forwarding to {Destination} failed: {Error}", decision.Destination, error);
+        }
+    }
+
+    private static bool IsHealthProbe(PathString path) =>
+        path.Equals(ServiceDefaults.ServiceDefaultsExtensions.HealthPath) || path.Equals(ServiceDefaults.ServiceDefaultsExtensions.AlivePath);
+}

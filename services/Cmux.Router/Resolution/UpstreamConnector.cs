@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+
+namespace Cmux.Router.Resolution;
+
+/// <summary>
+/// Opens upstream connections for the shared handler: names the hosts file lists go to its
+/// addresses, the rest through the system resolver. The request's Host is never touched.
+/// </summary>
+public sealed class UpstreamConnector(HostsFile? hostsFile)
+{
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var target = context.DnsEndPoint;
+        var addresses = hostsFile?.Resolve(target.Host);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (addresses is null)
+            {
+                await socket.ConnectAsync(target, cancellationToken);
+            }
+            else
+            {
+                await socket.ConnectAsync(addresses, target.Port, cancellationToken);
+            }
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
