@@ -50,6 +50,7 @@ var pve = builder.AddProject<Projects.Cmux_Fakes_Pve>("pve")
 var router = builder.AddProject<Projects.Cmux_Router>("router")
     .WithHttpEndpoint().WithHttpHealthCheck("/health")
     .WithEnvironment("Router__HostsFile", Path.Combine(sandboxData, "hosts"))
+    .WithEnvironment("Router__HostsFileOnly", "true")
     .WithEnvironment("Router__Domain", CloudflareDefaults.Domain)
     .WithEnvironment("Router__PveUpstream", pveApi)
     .WaitFor(sandboxes).WaitFor(pve);

@@ -57,10 +57,12 @@ public static class RouterServices
             .ValidateOnStart();
         services.AddHttpForwarder();
         services.AddSingleton(sp => new HostRouter(sp.GetRequiredService<IOptions<RouterOptions>>().Value));
-        services.AddSingleton(sp => new UpstreamConnector(
-            sp.GetRequiredService<IOptions<RouterOptions>>().Value.HostsFile is { Length: > 0 } path
-                ? new HostsFile(path, sp.GetRequiredService<ILogger<HostsFile>>())
-                : null));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RouterOptions>>().Value;
+            var hostsFile = options.HostsFile is { Length: > 0 } path ? new HostsFile(path, sp.GetRequiredService<ILogger<HostsFile>>()) : null;
+            return new UpstreamConnector(hostsFile, options.HostsFileOnly);
+        });
         services.AddSingleton(sp => new UpstreamClient(sp.GetRequiredService<IOptions<RouterOptions>>().Value,
             sp.GetRequiredService<UpstreamConnector>()));
         services.AddSingleton<RouterTelemetry>();

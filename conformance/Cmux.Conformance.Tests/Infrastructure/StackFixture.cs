@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Cmux.Conformance.Tests.Suite;
+using Cmux.Fakes.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,10 @@ namespace Cmux.Conformance.Tests.Infrastructure;
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
+
+    /// <summary>The edge closes idle websockets this fast in the test stack, so the idle check takes seconds, not 100 s.</summary>
+    public static readonly TimeSpan EdgeWebSocketIdleTimeout = TimeSpan.FromSeconds(3);
 
     private DistributedApplication? _app;
     private ConformanceContext? _conformance;
@@ -29,11 +33,31 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>How long each resource took to become healthy, measured from the start of the stack.</summary>
     public IReadOnlyDictionary<string, TimeSpan> TimeToHealthy { get; private set; } = new Dictionary<string, TimeSpan>();
 
+    /// <summary>This run's folder: the run's CA (<c>ca/ca.pem</c>), the tunnel setup's output, the sandboxes. Deleted at the end.</summary>
+    public string RunDirectory { get; } = Directory.CreateTempSubdirectory("cmux-run-").FullName;
+
+    public string CaPem => Path.Combine(RunDirectory, "ca", RunCertificateAuthority.CertificateFile);
+
+    public RunCertificateAuthority LoadCa() => RunCertificateAuthority.Load(Path.Combine(RunDirectory, "ca"));
+
+    /// <summary>The environment the AppHost gave a resource, as the dashboard shows it.</summary>
+    public async Task<IReadOnlyDictionary<string, string?>> EnvironmentOfAsync(string resource, CancellationToken ct = default)
+    {
+        var notifications = App.Services.GetRequiredService<ResourceNotificationService>();
+        var e = await notifications.WaitForResourceAsync(resource, e => e.Snapshot.EnvironmentVariables.Length > 0, ct);
+        return e.Snapshot.EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
+    }
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cmux_AppHost>(
-            ["--environment=Testing"], cts.Token);
+            [
+                "--environment=Testing",
+                $"--Cmux:RunDirectory={RunDirectory}",
+                $"--Cmux:SandboxDirectory={Path.Combine(RunDirectory, "sandboxes")}",
+                $"--Cmux:EdgeWebSocketIdleTimeout={EdgeWebSocketIdleTimeout}",
+            ], cts.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         _app = await builder.BuildAsync(cts.Token);
@@ -74,6 +98,7 @@ public sealed class StackFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        Directory.Delete(RunDirectory, recursive: true);
     }
 }
 

@@ -1,12 +1,9 @@
 using System.Net;
-using Aspire.Hosting.ApplicationModel;
 using Cmux.Conformance.Http;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Providers.Morph;
 using Cmux.Conformance.Tests.Infrastructure;
 using Cmux.Fakes.Sandbox.Client;
-using Cmux.Fakes.Tls;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Cmux.Conformance.Tests.Morph;
 
@@ -19,7 +16,7 @@ public sealed class MorphStackTests(StackFixture stack)
     [Fact]
     public async Task The_provider_creates_reaches_execs_and_deletes_through_the_stack()
     {
-        using var ca = await LoadRunCaAsync();
+        using var ca = stack.LoadCa();
         var gateway = stack.Endpoint("morph", "gateway");
         using var provider = new MorphProvider(new MorphProviderOptions
         {
@@ -46,13 +43,5 @@ public sealed class MorphStackTests(StackFixture stack)
         {
             await provider.DeleteAsync(sandbox, CancellationToken.None);
         }
-    }
-
-    /// <summary>The CA folder the AppHost handed the morph resource, read from its running snapshot.</summary>
-    private async Task<RunCertificateAuthority> LoadRunCaAsync()
-    {
-        var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();
-        var morph = await notifications.WaitForResourceAsync("morph", e => e.Snapshot.EnvironmentVariables.Any(v => v.Name == "Tls__CaDirectory"));
-        return RunCertificateAuthority.Load(morph.Snapshot.EnvironmentVariables.First(v => v.Name == "Tls__CaDirectory").Value!);
     }
 }

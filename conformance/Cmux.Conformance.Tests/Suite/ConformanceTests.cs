@@ -20,6 +20,8 @@ public abstract class ConformanceTests(StackFixture stack)
 
     protected ReportRecorder Recorder => stack.Conformance.Recorder;
 
+    protected StackFixture Stack => stack;
+
     protected async Task CheckAsync(ConformanceCheck check, Func<ProviderSession, Task> body)
     {
         var session = stack.Conformance.Session(ProviderName);

@@ -38,6 +38,13 @@ public sealed class RouterOptions
     /// <summary>A hosts file (<c>127.1.0.200 cmux-200.lan cmux-200</c>) consulted before the system resolver.</summary>
     public string? HostsFile { get; set; }
 
+    /// <summary>
+    /// Resolve names only from <see cref="HostsFile"/> (IP literals still connect): a name it lacks
+    /// fails as an unknown host does, and no DNS query leaves the machine. For runs against the fake
+    /// sandboxes, whose names exist nowhere else.
+    /// </summary>
+    public bool HostsFileOnly { get; set; }
+
     /// <summary>Ports a request may reach, e.g. <c>39375-39383,5173</c>; empty allows every port, as Caddy does.</summary>
     public string? AllowedPorts { get; set; }
 
