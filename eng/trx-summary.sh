@@ -11,7 +11,8 @@ for f in "${files[@]}"; do
   get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  # VSTest counts skipped tests as neither executed nor notExecuted: they are total - executed.
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 if ((skipped)); then
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -8,17 +8,20 @@ namespace Cmux.Conformance.Tests.Suite.Features;
 
 public abstract class LifecycleChecks(StackFixture stack) : ConformanceTests(stack)
 {
-    /// <summary>cmux's readiness probe: HEAD on the VS Code URL passes on 2xx, 301 or 302.</summary>
+    /// <summary>
+    /// cmux's readiness probe: HEAD on the VS Code URL passes on 2xx, 301 or 302. An error or no
+    /// answer within 5 s (a frozen sandbox accepts and never answers) is not serving.
+    /// </summary>
     private static async Task<bool> ServesAsync(ProviderSession s, Providers.SandboxHandle sandbox)
     {
         using var client = s.CreateClient();
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, s.Provider.UrlFor(sandbox, SandboxPorts.VsCode));
-            using var response = await client.SendAsync(request, Timeout(15));
+            using var response = await client.SendAsync(request, Timeout(5));
             return response.IsSuccessStatusCode || response.StatusCode is HttpStatusCode.Moved or HttpStatusCode.Found;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {
             return false;
         }

@@ -42,6 +42,12 @@ public abstract class UrlPatternChecks(StackFixture stack) : ConformanceTests(st
             info.GetProperty("port").GetInt32().ShouldBe(port);
             info.GetProperty("hostname").GetString().ShouldBe(hostname, $"port {port} reached another machine than exec did");
         }
+        if (!s.Capabilities.Contains(Capability.CloudflareAccess))
+        {
+            Recorder.Observe("url-auth", s.Name, s.Provider.AuthHeaders.Count == 0
+                ? "none: the URLs answered without credentials"
+                : $"{string.Join(", ", s.Provider.AuthHeaders.Keys)} on every request");
+        }
     });
 
     [SkippableFact]

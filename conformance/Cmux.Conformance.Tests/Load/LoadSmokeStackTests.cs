@@ -1,0 +1,58 @@
+using System.Net;
+using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Conformance.Tests.Suite;
+using Cmux.Fakes.Sandbox.Client;
+using Cmux.Load.Engine;
+using Cmux.Load.Reporting;
+using Cmux.Load.Scenarios;
+using Cmux.Load.Simulations;
+using Cmux.Load.Targets;
+using Cmux.Load.Thresholds;
+
+namespace Cmux.Conformance.Tests.Load;
+
+/// <summary>
+/// A few seconds of load through the whole chain (edge with TLS and Access, router, sandbox), with
+/// thresholds: the smoke run CI keeps, so the proxy chain cannot quietly stop carrying traffic.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class LoadSmokeStackTests(StackFixture stack)
+{
+    [Fact]
+    [Trait(Category.Name, Category.Stack)]
+    [Trait(Feature.Name, Feature.Load)]
+    public async Task A_short_run_through_the_edge_holds_its_thresholds()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var pve = stack.Conformance.Session(ProviderNames.Pve);
+        var sandbox = await pve.SharedSandboxAsync(timeout.Token);
+        var edge = stack.Endpoint("edge", "https");
+        var url = new UriBuilder(pve.Provider.UrlFor(sandbox, SandboxPorts.VsCode)) { Port = edge.Port }.Uri;
+        var target = new TargetOptions
+        {
+            Url = url,
+            ResolveTo = IPAddress.Loopback,
+            TrustedCaPemPath = stack.CaPem,
+            Headers = [.. pve.Provider.AuthHeaders],
+        };
+
+        var report = await RunAsync(target, ["fail_rate<1%", "p99<2000ms", "rps>20"], timeout.Token);
+        await ReportWriter.WriteAllAsync(report, Path.Combine(SuiteSettings.RepositoryRoot(), "artifacts", "load", "smoke"));
+        report.Passed.ShouldBeTrue(string.Join("; ", report.Thresholds.Where(t => !t.Passed).Select(t => $"{t.Expression}: {t.Actual}")));
+
+        // The same run against a threshold it cannot meet must fail: the smoke run can go red.
+        var impossible = await RunAsync(target, ["rps>100000000"], timeout.Token);
+        impossible.Passed.ShouldBeFalse();
+    }
+
+    private static async Task<LoadReport> RunAsync(TargetOptions target, string[] thresholds, CancellationToken ct)
+    {
+        using var scenario = new ScenarioOptions { Name = "http", Target = target }.Create();
+        return await LoadRunner.RunAsync(new LoadPlan(scenario, LoadModel.Closed(4))
+        {
+            Warmup = TimeSpan.FromSeconds(1),
+            Duration = TimeSpan.FromSeconds(3),
+            Thresholds = Threshold.ParseAll(thresholds),
+        }, progress: null, ct);
+    }
+}
