@@ -102,8 +102,12 @@ public sealed class StackFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Every test that needs the composed stack joins this collection, so the AppHost starts once.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// Every test that needs the composed stack joins this collection, so the AppHost starts once. It runs
+/// alone, after the unit collections: its checks time sandboxes and carry load through the chain, and
+/// on two cores a differential run starting Caddy beside them would make those numbers noise.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class StackCollection : ICollectionFixture<StackFixture>
 {
     public const string Name = "stack";
