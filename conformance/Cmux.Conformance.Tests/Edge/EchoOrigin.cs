@@ -9,10 +9,11 @@ using Microsoft.AspNetCore.Http;
 namespace Cmux.Conformance.Tests.Edge;
 
 /// <summary>
-/// A stand-in origin until the sandbox host lands: <c>ANY /*</c> answers with the request it saw
-/// (the sandbox's <c>/_cmux/echo</c> shape: headers as <c>[[name, value], ...]</c>) and
-/// <c>/_cmux/ws</c> echoes websocket messages. It listens on HTTP and on HTTPS with a self-signed
-/// certificate nobody trusts, like the PVE API.
+/// The edge tests' origin: <c>ANY /*</c> answers with the request it saw (the sandbox's
+/// <c>/_cmux/echo</c> shape: headers as <c>[[name, value], ...]</c>) and <c>/_cmux/ws</c> echoes
+/// websocket messages. Not a sandbox, because the edge must also be shown to reach an origin over
+/// HTTPS with a self-signed certificate nobody trusts (<c>noTLSVerify</c>, like the PVE API), and
+/// because these unit tests stay in-process; the suite covers the edge in front of real sandboxes.
 /// </summary>
 public static class EchoOrigin
 {
