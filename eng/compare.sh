@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Compares the load engine (load/Cmux.Load) with wrk on the same targets, in one go on this
 # machine: a sandbox directly, through our router, through real Caddy 2.6.2 (the seed's
-# Caddyfile), and through the edge chain when one is configured. Starts everything it needs
-# (sandbox host, one sandbox, router, Caddy in a private mount namespace) and stops it at the end.
-# Prints one table: req/s, p50 and p99 for each tool, and the ratios engine/wrk.
+# Caddyfile), and through the full edge chain (edge -> router -> sandbox). Starts everything it
+# needs standalone (sandbox host, one sandbox, router, Caddy in a private mount namespace, the
+# Cloudflare API fake, the tunnel provisioning against it, the edge with a run CA), loopback
+# only, and stops it at the end. Prints one table: req/s, p50 and p99 for each tool, and the
+# ratios engine/wrk.
 #
 # Settings (environment): COMPARE_CONNECTIONS (32), COMPARE_DURATION seconds (10),
 # COMPARE_WARMUP seconds (2), COMPARE_ROUNDS (2, best of), COMPARE_SIZE response bytes (32),
-# COMPARE_VMID (4242), COMPARE_PORT_BASE (18190: sandbox control, +1 router, +2 Caddy).
-# The edge chain: COMPARE_EDGE_URL (e.g. https://port-39378-vm-200.example.test:8443),
-# COMPARE_EDGE_RESOLVE (loopback address to connect to), COMPARE_EDGE_CA (PEM of the run's CA).
+# COMPARE_VMID (4242), COMPARE_PORT_BASE (18190: sandbox control, +1 router, +2 Caddy,
+# +3 Cloudflare API, +4 edge https, +5 edge http), COMPARE_EDGE_ACCESS (1: the edge puts the
+# sandboxes behind Access, as the AppHost does, and both tools send the service token; 0: off).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,67 +23,74 @@ rounds=${COMPARE_ROUNDS:-2}
 size=${COMPARE_SIZE:-32}
 vmid=${COMPARE_VMID:-4242}
 base=${COMPARE_PORT_BASE:-18190}
+access=${COMPARE_EDGE_ACCESS:-1}
 port=39378
 control_port=$base router_port=$((base + 1)) caddy_port=$((base + 2))
+api_port=$((base + 3)) edge_port=$((base + 4)) edge_http_port=$((base + 5))
 sandbox_ip="127.1.$((vmid / 256)).$((vmid % 256))"
-host="port-$port-vm-$vmid.example.test"
+domain=example.test
+host="port-$port-vm-$vmid.$domain"
 path="/_cmux/bytes?size=$size"
 out="$root/artifacts/compare"
-work="$root/artifacts/compare/run"  # logs, Caddyfile, sandbox data; kept for a look after the run
+work="$root/artifacts/compare/run"  # logs, Caddyfile, CA, sandbox data; kept for a look after the run
+ca="$work/ca"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-for tool in wrk caddy unshare jq curl; do
-  command -v "$tool" >/dev/null || { echo "compare: $tool is missing (eng/bootstrap.sh installs it)" >&2; exit 1; }
+die() { echo "compare: $*" >&2; exit 1; }
+
+[[ $access == [01] ]] || die "COMPARE_EDGE_ACCESS must be 0 or 1, not '$access'"
+for tool in wrk caddy unshare jq curl timeout; do
+  command -v "$tool" >/dev/null || die "$tool is missing (eng/bootstrap.sh installs it)"
 done
-for p in $control_port $router_port $caddy_port; do
-  if ss -ltn "sport = :$p" | grep -q LISTEN; then
-    echo "compare: port $p is taken; set COMPARE_PORT_BASE" >&2; exit 1
-  fi
+for p in $control_port $router_port $caddy_port $api_port $edge_port $edge_http_port; do
+  ! ss -ltn "sport = :$p" | grep -q LISTEN || die "port $p is taken; set COMPARE_PORT_BASE"
 done
 
 rm -rf "$work" && mkdir -p "$work"
 pids=()
 cleanup() {
-  curl -s -o /dev/null -X DELETE "http://127.0.0.1:$control_port/sandboxes/$vmid" || true
+  curl -s -o /dev/null -m 5 -X DELETE "http://127.0.0.1:$control_port/sandboxes/$vmid" || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
-wait_for() { # url seconds name
-  local deadline=$((SECONDS + $2))
-  until curl -s -o /dev/null "$1"; do
-    if ((SECONDS > deadline)); then echo "compare: $3 did not answer at $1 within $2 s (log: $work/$3.log)" >&2; return 1; fi
+dll() { echo "$root/$1/bin/Release/net10.0/$(basename "$1").dll"; }
+
+start() { # name command... : runs in the background, logs to $work/name.log, stopped by cleanup
+  local name=$1; shift
+  "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+wait_for() { # name seconds curl-args... : until curl succeeds (-f: a 2xx answer), or fail
+  local name=$1 deadline=$((SECONDS + $2)); shift 2
+  until curl -sf -o /dev/null -m 2 "$@"; do
+    ((SECONDS < deadline)) || die "$name did not answer ($*) within the time allowed (log: $work/$name.log)"
     sleep 0.2
   done
 }
 
 echo "== building (Release)"
-for project in load/Cmux.Load fakes/Cmux.Fakes.Sandbox services/Cmux.Router; do
-  dotnet build "$project" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || { echo "compare: $project does not build" >&2; exit 1; }
+for project in load/Cmux.Load fakes/Cmux.Fakes.Sandbox services/Cmux.Router \
+  fakes/Cmux.Fakes.Cloudflare services/Cmux.Provisioning fakes/Cmux.Fakes.Edge; do
+  dotnet build "$project" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "$project does not build"
 done
-dll() { echo "$root/$1/bin/Release/net10.0/$(basename "$1").dll"; }
 
 echo "== sandbox host on 127.0.0.1:$control_port, sandbox $vmid on $sandbox_ip"
-ASPNETCORE_URLS="http://127.0.0.1:$control_port" dotnet "$(dll fakes/Cmux.Fakes.Sandbox)" \
-  --Sandbox:DataDir="$work/sandboxes" >"$work/sandboxes.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$control_port/health" 60 sandboxes
+start sandboxes env ASPNETCORE_URLS="http://127.0.0.1:$control_port" dotnet "$(dll fakes/Cmux.Fakes.Sandbox)" \
+  --Sandbox:DataDir="$work/sandboxes"
+wait_for sandboxes 60 "http://127.0.0.1:$control_port/health"
 curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' -d "{\"hostname\":\"cmux-$vmid\"}" "http://127.0.0.1:$control_port/sandboxes/$vmid"
 curl -sf -o /dev/null -X POST "http://127.0.0.1:$control_port/sandboxes/$vmid/start"
 hosts="$work/sandboxes/hosts"
-curl -sf -o /dev/null "http://$sandbox_ip:$port$path" || { echo "compare: the sandbox does not serve $path on $sandbox_ip:$port" >&2; exit 1; }
+wait_for sandboxes 10 "http://$sandbox_ip:$port$path"
 
 echo "== router on 127.0.0.1:$router_port"
-ASPNETCORE_URLS="http://127.0.0.1:$router_port" dotnet "$(dll services/Cmux.Router)" \
-  --Router:HostsFile="$hosts" >"$work/router.log" 2>&1 &
-pids+=($!)
-router=yes
-wait_for "http://127.0.0.1:$router_port/health" 60 router || router=no
-if [[ $router == yes ]] && ! curl -sf -o /dev/null -H "Host: $host" "http://127.0.0.1:$router_port$path"; then
-  echo "compare: the router does not proxy $host yet; its row is skipped" >&2
-  router=no
-fi
+start router env ASPNETCORE_URLS="http://127.0.0.1:$router_port" dotnet "$(dll services/Cmux.Router)" \
+  --Router:HostsFile="$hosts" --Router:HostsFileOnly=true
+wait_for router 60 "http://127.0.0.1:$router_port/health"
+wait_for router 10 -H "Host: $host" "http://127.0.0.1:$router_port$path"
 
 echo "== Caddy $(caddy version | cut -d' ' -f1) on 127.0.0.1:$caddy_port (hosts file $hosts on /etc/hosts)"
 cat >"$work/Caddyfile" <<CADDY
@@ -89,6 +98,7 @@ cat >"$work/Caddyfile" <<CADDY
 	admin off
 }
 :$caddy_port {
+	bind 127.0.0.1
 	@service header_regexp match Host ^port-(\d+)-vm-(\d+)\.
 	handle @service {
 		reverse_proxy cmux-{re.match.2}.lan:{re.match.1}
@@ -98,35 +108,69 @@ cat >"$work/Caddyfile" <<CADDY
 	}
 }
 CADDY
-unshare -m sh -c "mount --bind '$hosts' /etc/hosts && exec caddy run --config '$work/Caddyfile' --adapter caddyfile" \
-  >"$work/caddy.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$caddy_port/" 30 caddy
-curl -sf -o /dev/null -H "Host: $host" "http://127.0.0.1:$caddy_port$path" || { echo "compare: Caddy does not proxy to the sandbox (log: $work/caddy.log)" >&2; exit 1; }
+start caddy unshare -m sh -c "mount --bind '$hosts' /etc/hosts && exec caddy run --config '$work/Caddyfile' --adapter caddyfile"
+wait_for caddy 30 -H "Host: $host" "http://127.0.0.1:$caddy_port$path"
 
-# name url host-header engine-extra-args...
-targets=("direct|http://$sandbox_ip:$port||")
-[[ $router == yes ]] && targets+=("router|http://127.0.0.1:$router_port|$host|")
-targets+=("caddy|http://127.0.0.1:$caddy_port|$host|")
-if [[ -n ${COMPARE_EDGE_URL:-} ]]; then
-  edge_args=""
-  [[ -n ${COMPARE_EDGE_RESOLVE:-} ]] && edge_args+=" --resolve $COMPARE_EDGE_RESOLVE"
-  [[ -n ${COMPARE_EDGE_CA:-} ]] && edge_args+=" --ca $COMPARE_EDGE_CA"
-  targets+=("edge|$COMPARE_EDGE_URL||$edge_args")
+# The edge chain, wired as apphost/Cmux.AppHost wires it, without Aspire: the API fake, the
+# tunnel setup against it (ingress *.domain -> our router, proxied wildcard CNAME, Access), then
+# the edge reading that configuration and serving a leaf from the run's CA.
+api="http://127.0.0.1:$api_port/client/v4"
+# The fake's defaults (services/Cmux.Cloudflare/CloudflareDefaults.cs), which the edge also uses.
+api_token=cmux-fake-cloudflare-token account=0123456789abcdef0123456789abcdef zone=fedcba9876543210fedcba9876543210
+echo "== Cloudflare API fake on 127.0.0.1:$api_port"
+start cloudflare env ASPNETCORE_URLS="http://127.0.0.1:$api_port" dotnet "$(dll fakes/Cmux.Fakes.Cloudflare)"
+wait_for cloudflare 60 "http://127.0.0.1:$api_port/health"
+
+echo "== tunnel setup (router origin http://127.0.0.1:$router_port, Access $( ((access)) && echo on || echo off))"
+access_headers=()
+timeout 120 dotnet "$(dll services/Cmux.Provisioning)" \
+  --Provisioning:ApiBaseUrl="$api" --Provisioning:ApiToken="$api_token" --Provisioning:AccountId="$account" \
+  --Provisioning:ZoneId="$zone" --Provisioning:Domain="$domain" \
+  --Provisioning:RouterOrigin="http://127.0.0.1:$router_port" \
+  --Provisioning:Access="$( ((access)) && echo true || echo false)" \
+  --Provisioning:OutputFile="$work/tunnel-setup.json" >"$work/tunnel-setup.log" 2>&1 ||
+  die "the tunnel setup failed (log: $work/tunnel-setup.log)"
+if ((access)); then
+  token=$(jq -r '.new_service_token | "\(.client_id) \(.client_secret)"' "$work/tunnel-setup.json")
+  read -r client_id client_secret <<<"$token"
+  [[ $client_id != null && $client_secret != null ]] || die "the tunnel setup wrote no service token ($work/tunnel-setup.json)"
+  access_headers=(-H "CF-Access-Client-Id: $client_id" -H "CF-Access-Client-Secret: $client_secret")
 fi
+
+echo "== edge on 127.0.0.1:$edge_port (https), CA $ca"
+start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port" \
+  dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
+  --Edge:Domain="$domain" --Edge:HttpsPort="$edge_port"
+wait_for edge 60 "http://127.0.0.1:$edge_http_port/health"
+# It re-reads the tunnel's ingress every second: wait until it routes the sandbox's name.
+wait_for edge 30 --cacert "$ca/ca.pem" --resolve "$host:$edge_port:127.0.0.1" "${access_headers[@]}" "https://$host:$edge_port$path"
+
+# Each target as both tools reach it. wrk cannot be told where to connect, so for the edge
+# eng/wrk-connect.lua connects to 127.0.0.1 and keeps the name as SNI and Host (wrk checks no
+# certificate); the engine connects with --resolve and verifies the edge's leaf against the run CA.
+targets=(direct router caddy edge)
+describe() { # target -> url, via (for the log), wrk_opts, engine_opts
+  via="Host: $host"
+  case $1 in
+    direct) url="http://$sandbox_ip:$port" via="" wrk_opts=() engine_opts=() ;;
+    router) url="http://127.0.0.1:$router_port" wrk_opts=(-H "Host: $host") engine_opts=(--host "$host") ;;
+    caddy) url="http://127.0.0.1:$caddy_port" wrk_opts=(-H "Host: $host") engine_opts=(--host "$host") ;;
+    edge)
+      url="https://$host:$edge_port" via="connecting to 127.0.0.1${access_headers[*]:+, Access service token}"
+      wrk_opts=(-s "$root/eng/wrk-connect.lua" "${access_headers[@]}")
+      engine_opts=(--resolve 127.0.0.1 --ca "$ca/ca.pem")
+      for ((i = 1; i < ${#access_headers[@]}; i += 2)); do engine_opts+=(--header "${access_headers[i]}"); done
+      ;;
+  esac
+}
 
 to_ms() { # wrk latency such as 812.00us, 1.34ms, 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
 
-run_wrk() { # url host -> "rps p50 p99 errors"
-  local url=$1 h=$2 args=() text
-  [[ -n $h ]] && args=(-H "Host: $h")
-  if [[ $url == https://* && -n ${COMPARE_EDGE_RESOLVE:-} ]]; then
-    echo "n/a n/a n/a wrk-cannot-resolve"; return
-  fi
-  text=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "${args[@]}" "$url$path")
-  local rps p50 p99 errors
+run_wrk() { # seconds -> "rps p50 p99 [errors]"; uses url and wrk_opts
+  local text rps p50 p99 errors
+  text=$(WRK_CONNECT_TO=127.0.0.1 timeout $(($1 + 30)) wrk -t2 -c"$connections" -d"$1s" --latency "${wrk_opts[@]}" "$url$path")
   rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$text")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$text")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$text")")
@@ -134,13 +178,12 @@ run_wrk() { # url host -> "rps p50 p99 errors"
   echo "$rps $p50 $p99 ${errors:+errors}"
 }
 
-run_engine() { # name url host extra round -> "rps p50 p99 failed"
-  local name=$1 url=$2 h=$3 extra=$4 dir="$out/$1/round$5" args=()
-  [[ -n $h ]] && args=(--host "$h")
-  # shellcheck disable=SC2086
-  dotnet "$(dll load/Cmux.Load)" run --scenario http --size "$size" --target "$url" "${args[@]}" $extra \
+run_engine() { # name round -> "rps p50 p99 [failed]"; uses url and engine_opts
+  local dir="$out/$1/round$2"
+  timeout $((duration + 60)) dotnet "$(dll load/Cmux.Load)" run --scenario http --size "$size" --target "$url" "${engine_opts[@]}" \
     --model "closed:$connections" --connections "$connections" --duration "${duration}s" --warmup 1s \
-    --quiet --out "$dir" >"$work/engine-$name.log" 2>&1 || true
+    --quiet --out "$dir" >"$work/engine-$1.log" 2>&1 || true
+  [[ -f $dir/report.json ]] || { echo "n/a n/a n/a failed"; return; }
   jq -r '"\(.iterations.rps) \(.iterations.latency.p50Ms) \(.iterations.latency.p99Ms) \(if .iterations.failed > 0 then "failed" else "" end)"' "$dir/report.json"
 }
 
@@ -148,15 +191,15 @@ better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !((a == "n/a" ? -1 : a) > (b ==
 
 mkdir -p "$out"
 declare -A best
-for entry in "${targets[@]}"; do
-  IFS='|' read -r name url h extra <<<"$entry"
-  echo "== $name: $url${h:+ (Host: $h)}, $connections connections, ${duration}s, best of $rounds"
-  [[ $url == http://* ]] && wrk -t2 -c"$connections" -d"${warmup}s" ${h:+-H "Host: $h"} "$url$path" >/dev/null
-  best[$name,wrk]="n/a n/a n/a" best[$name,engine]="n/a n/a n/a"
+for name in "${targets[@]}"; do
+  describe "$name"
+  echo "== $name: $url${via:+ ($via)}, $connections connections, ${duration}s, best of $rounds"
+  run_wrk "$warmup" >/dev/null
+  best[$name,wrk]="n/a n/a n/a no-result" best[$name,engine]="n/a n/a n/a no-result"
   for ((round = 1; round <= rounds; round++)); do
     # Alternate which tool goes first so neither always gets the quieter half of the machine.
     for tool in $( ((round % 2)) && echo "wrk engine" || echo "engine wrk"); do
-      if [[ $tool == wrk ]]; then result=$(run_wrk "$url" "$h"); else result=$(run_engine "$name" "$url" "$h" "$extra" "$round"); fi
+      if [[ $tool == wrk ]]; then result=$(run_wrk "$duration"); else result=$(run_engine "$name" "$round"); fi
       echo "   round $round $tool: $result"
       better "${result%% *}" "${best[$name,$tool]%% *}" && best[$name,$tool]=$result
     done
@@ -164,14 +207,15 @@ for entry in "${targets[@]}"; do
 done
 
 echo
-printf '%-8s %12s %10s %10s   %12s %10s %10s   %8s %8s %8s\n' target "wrk req/s" "wrk p50" "wrk p99" "engine req/s" "eng p50" "eng p99" "rps e/w" "p50 e/w" "p99 e/w"
-for entry in "${targets[@]}"; do
-  IFS='|' read -r name _ <<<"$entry"
-  read -r wr w50 w99 _ <<<"${best[$name,wrk]}"
-  read -r er e50 e99 _ <<<"${best[$name,engine]}"
-  awk -v n="$name" -v wr="$wr" -v w50="$w50" -v w99="$w99" -v er="$er" -v e50="$e50" -v e99="$e99" 'BEGIN {
+printf '%-8s %12s %10s %10s   %12s %10s %10s   %8s %8s %8s  %s\n' target "wrk req/s" "wrk p50" "wrk p99" "engine req/s" "eng p50" "eng p99" "rps e/w" "p50 e/w" "p99 e/w" notes
+for name in "${targets[@]}"; do
+  read -r wr w50 w99 wnote <<<"${best[$name,wrk]}"
+  read -r er e50 e99 enote <<<"${best[$name,engine]}"
+  notes="${wnote:+wrk: $wnote }${enote:+engine: $enote}"
+  awk -v n="$name" -v wr="$wr" -v w50="$w50" -v w99="$w99" -v er="$er" -v e50="$e50" -v e99="$e99" -v notes="$notes" 'BEGIN {
     r = (wr + 0 > 0) ? sprintf("%.2f", er / wr) : "n/a"; a = (w50 + 0 > 0) ? sprintf("%.2f", e50 / w50) : "n/a"; b = (w99 + 0 > 0) ? sprintf("%.2f", e99 / w99) : "n/a"
-    printf "%-8s %12s %10s %10s   %12.0f %10.3f %10.3f   %8s %8s %8s\n", n, wr, w50, w99, er, e50, e99, r, a, b }'
+    printf "%-8s %12s %10s %10s   %12.0f %10.3f %10.3f   %8s %8s %8s  %s\n", n, wr, w50, w99, er, e50, e99, r, a, b, notes }'
 done
 echo
-echo "p50/p99 in ms. Reports of the engine's runs: $out/<target>/round<N>/report.html; logs: $work"
+echo "p50/p99 in ms. edge: https through the edge (Access $( ((access)) && echo "on, service token sent by both tools" || echo off)); wrk checks no certificate."
+echo "Reports of the engine's runs: $out/<target>/round<N>/report.html; logs: $work"
