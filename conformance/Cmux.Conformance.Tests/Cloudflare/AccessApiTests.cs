@@ -7,39 +7,22 @@ using Cmux.Conformance.Tests.Infrastructure;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
 
-public sealed class AccessApiTests : IAsyncLifetime
+public sealed class AccessApiTests : CloudflareApiTests
 {
     private static readonly string Access = $"accounts/{CloudflareDefaults.AccountId}/access";
-
-    private CloudflareApiHost _host = null!;
-    private HttpClient _http = null!;
-    private CloudflareApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await CloudflareApiHost.StartAsync();
-        _http = _host.CreateHttpClient();
-        _api = _host.CreateClient(_http);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _host.DisposeAsync();
-    }
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Access)]
     public async Task A_service_token_secret_is_returned_once_with_201()
     {
-        using var created = await _http.PostAsJsonAsync($"{Access}/service_tokens", new { name = "ci" });
+        using var created = await Http.PostAsJsonAsync($"{Access}/service_tokens", new { name = "ci" });
 
         created.StatusCode.ShouldBe(HttpStatusCode.Created);
         var token = (await created.Content.ReadFromJsonAsync<JsonObject>())!["result"]!;
         token["client_id"]!.GetValue<string>().ShouldEndWith(".access");
         token["client_secret"]!.GetValue<string>().Length.ShouldBeGreaterThanOrEqualTo(32);
-        var listed = (await _api.ListServiceTokensAsync()).Single();
+        var listed = (await Api.ListServiceTokensAsync()).Single();
         listed.ClientId.ShouldBe(token["client_id"]!.GetValue<string>());
         listed.ClientSecret.ShouldBeNull();
     }
@@ -49,18 +32,18 @@ public sealed class AccessApiTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.Access)]
     public async Task Applications_carry_an_audience_and_their_policies_in_precedence_order()
     {
-        var app = await _api.CreateAccessApplicationAsync("sandboxes", "*.example.test");
+        var app = await Api.CreateAccessApplicationAsync("sandboxes", "*.example.test");
         app.Aud.Length.ShouldBe(64);
         var everyone = new JsonArray(new JsonObject { ["everyone"] = new JsonObject() });
 
         foreach (var decision in new[] { "non_identity", "bypass", "allow", "deny" })
         {
-            await _api.CreateAccessPolicyAsync(app.Id, new AccessPolicy { Name = decision, Decision = decision, Include = (JsonArray)everyone.DeepClone() });
+            await Api.CreateAccessPolicyAsync(app.Id, new AccessPolicy { Name = decision, Decision = decision, Include = (JsonArray)everyone.DeepClone() });
         }
 
-        var read = (await _api.ListAccessApplicationsAsync()).Single();
+        var read = (await Api.ListAccessApplicationsAsync()).Single();
         read.Policies!.Select(p => (p.Decision, p.Precedence)).ShouldBe([("non_identity", 1), ("bypass", 2), ("allow", 3), ("deny", 4)]);
-        (await _api.ListAccessPoliciesAsync(app.Id)).Count.ShouldBe(4);
+        (await Api.ListAccessPoliciesAsync(app.Id)).Count.ShouldBe(4);
     }
 
     [Theory]
@@ -71,10 +54,10 @@ public sealed class AccessApiTests : IAsyncLifetime
     [InlineData("""{"decision": "allow", "include": [{"everyone": {}}]}""")]
     public async Task Invalid_policies_are_refused(string body)
     {
-        var app = await _api.CreateAccessApplicationAsync("sandboxes", "*.example.test");
+        var app = await Api.CreateAccessApplicationAsync("sandboxes", "*.example.test");
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
 
-        await TunnelApiTests.ShouldFailAsync(await _http.PostAsync($"{Access}/apps/{app.Id}/policies", content), HttpStatusCode.BadRequest, 12130);
-        (await _api.ListAccessPoliciesAsync(app.Id)).ShouldBeEmpty();
+        await TunnelApiTests.ShouldFailAsync(await Http.PostAsync($"{Access}/apps/{app.Id}/policies", content), HttpStatusCode.BadRequest, 12130);
+        (await Api.ListAccessPoliciesAsync(app.Id)).ShouldBeEmpty();
     }
 }

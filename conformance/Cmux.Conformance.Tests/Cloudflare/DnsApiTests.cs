@@ -6,44 +6,27 @@ using Cmux.Conformance.Tests.Infrastructure;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
 
-public sealed class DnsApiTests : IAsyncLifetime
+public sealed class DnsApiTests : CloudflareApiTests
 {
     private const string Zone = CloudflareDefaults.Domain;
-
-    private CloudflareApiHost _host = null!;
-    private HttpClient _http = null!;
-    private CloudflareApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await CloudflareApiHost.StartAsync();
-        _http = _host.CreateHttpClient();
-        _api = _host.CreateClient(_http);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _host.DisposeAsync();
-    }
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.CloudflareApi)]
     public async Task Records_are_stored_fully_qualified_and_listed_with_filters()
     {
-        var wildcard = await _api.CreateDnsRecordAsync(Cname("*", "t.cfargotunnel.com"));
-        await _api.CreateDnsRecordAsync(Cname("pve", "t.cfargotunnel.com"));
-        await _api.CreateDnsRecordAsync(new DnsRecord { Type = "TXT", Name = "@", Content = "hello" });
+        var wildcard = await Api.CreateDnsRecordAsync(Cname("*", "t.cfargotunnel.com"));
+        await Api.CreateDnsRecordAsync(Cname("pve", "t.cfargotunnel.com"));
+        await Api.CreateDnsRecordAsync(new DnsRecord { Type = "TXT", Name = "@", Content = "hello" });
 
         wildcard.Name.ShouldBe($"*.{Zone}");
         wildcard.Proxied.ShouldBe(true);
         wildcard.Proxiable.ShouldBeTrue();
         wildcard.Ttl.ShouldBe(1);
-        (await _api.ListDnsRecordsAsync()).Count.ShouldBe(3);
-        (await _api.ListDnsRecordsAsync($"*.{Zone}")).Select(r => r.Id).ShouldBe([wildcard.Id]);
-        (await _api.ListDnsRecordsAsync(type: "CNAME")).Count.ShouldBe(2);
-        (await _api.ListDnsRecordsAsync(Zone, "TXT")).Single().Content.ShouldBe("hello");
+        (await Api.ListDnsRecordsAsync()).Count.ShouldBe(3);
+        (await Api.ListDnsRecordsAsync($"*.{Zone}")).Select(r => r.Id).ShouldBe([wildcard.Id]);
+        (await Api.ListDnsRecordsAsync(type: "CNAME")).Count.ShouldBe(2);
+        (await Api.ListDnsRecordsAsync(Zone, "TXT")).Single().Content.ShouldBe("hello");
     }
 
     [Theory]
@@ -56,14 +39,14 @@ public sealed class DnsApiTests : IAsyncLifetime
     [InlineData("CNAME", "t.cfargotunnel.com", "TXT", "hello", 81054)]
     public async Task A_second_record_for_a_name_fails_with_cloudflares_code(string firstType, string firstContent, string secondType, string secondContent, int code)
     {
-        await _api.CreateDnsRecordAsync(new DnsRecord { Type = firstType, Name = "x", Content = firstContent });
+        await Api.CreateDnsRecordAsync(new DnsRecord { Type = firstType, Name = "x", Content = firstContent });
 
         var error = await Should.ThrowAsync<CloudflareApiException>(() =>
-            _api.CreateDnsRecordAsync(new DnsRecord { Type = secondType, Name = $"x.{Zone}", Content = secondContent }));
+            Api.CreateDnsRecordAsync(new DnsRecord { Type = secondType, Name = $"x.{Zone}", Content = secondContent }));
 
         error.Status.ShouldBe(HttpStatusCode.BadRequest);
         error.Errors.Single().Code.ShouldBe(code);
-        (await _api.ListDnsRecordsAsync($"x.{Zone}")).Count.ShouldBe(1);
+        (await Api.ListDnsRecordsAsync($"x.{Zone}")).Count.ShouldBe(1);
     }
 
     [Fact]
@@ -71,22 +54,22 @@ public sealed class DnsApiTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.CloudflareApi)]
     public async Task Records_are_replaced_by_put_merged_by_patch_and_deleted()
     {
-        var record = await _api.CreateDnsRecordAsync(Cname("*", "old.cfargotunnel.com") with { Proxied = false });
+        var record = await Api.CreateDnsRecordAsync(Cname("*", "old.cfargotunnel.com") with { Proxied = false });
         var path = $"zones/{CloudflareDefaults.ZoneId}/dns_records/{record.Id}";
 
-        var replaced = await _api.UpdateDnsRecordAsync(record.Id, Cname("*", "new.cfargotunnel.com"));
+        var replaced = await Api.UpdateDnsRecordAsync(record.Id, Cname("*", "new.cfargotunnel.com"));
         replaced.Id.ShouldBe(record.Id);
         replaced.Content.ShouldBe("new.cfargotunnel.com");
         replaced.Proxied.ShouldBe(true);
 
-        using var patched = await _http.PatchAsJsonAsync(path, new { proxied = false, comment = "paused" });
+        using var patched = await Http.PatchAsJsonAsync(path, new { proxied = false, comment = "paused" });
         patched.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var stored = (await _api.ListDnsRecordsAsync($"*.{Zone}")).Single();
+        var stored = (await Api.ListDnsRecordsAsync($"*.{Zone}")).Single();
         (stored.Content, stored.Proxied, stored.Comment).ShouldBe(("new.cfargotunnel.com", false, "paused"));
 
-        (await _http.DeleteAsync(path)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await _api.ListDnsRecordsAsync()).ShouldBeEmpty();
-        await TunnelApiTests.ShouldFailAsync(await _http.DeleteAsync(path), HttpStatusCode.NotFound, 81044);
+        (await Http.DeleteAsync(path)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Api.ListDnsRecordsAsync()).ShouldBeEmpty();
+        await TunnelApiTests.ShouldFailAsync(await Http.DeleteAsync(path), HttpStatusCode.NotFound, 81044);
     }
 
     [Theory]
@@ -100,7 +83,7 @@ public sealed class DnsApiTests : IAsyncLifetime
     public async Task Invalid_records_are_refused(string body)
     {
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        await TunnelApiTests.ShouldFailAsync(await _http.PostAsync($"zones/{CloudflareDefaults.ZoneId}/dns_records", content), HttpStatusCode.BadRequest, 1004);
+        await TunnelApiTests.ShouldFailAsync(await Http.PostAsync($"zones/{CloudflareDefaults.ZoneId}/dns_records", content), HttpStatusCode.BadRequest, 1004);
     }
 
     private static DnsRecord Cname(string name, string target) => new() { Type = "CNAME", Name = name, Content = target, Proxied = true };

@@ -13,8 +13,18 @@ namespace Cmux.Conformance.Tests.Cloudflare;
 /// Every request the fake accepts and every response it sends, over a run that touches each call
 /// cmux makes (successes and Cloudflare's errors), conforms to Cloudflare's published OpenAPI schema.
 /// </summary>
-public sealed class OpenApiShapeTests : IAsyncLifetime
+public sealed class OpenApiShapeTests : CloudflareApiTests
 {
+    private readonly RecordingHandler _recorder;
+
+    public OpenApiShapeTests()
+        : this(new RecordingHandler())
+    {
+    }
+
+    private OpenApiShapeTests(RecordingHandler recorder)
+        : base(recorder) => _recorder = recorder;
+
     // Where the published schema disagrees with what the real API accepts; the fake follows the API.
     private static readonly Regex[] KnownSchemaDeviations =
     [
@@ -28,24 +38,6 @@ public sealed class OpenApiShapeTests : IAsyncLifetime
 
     private static readonly OpenApiValidator Schema =
         OpenApiValidator.Load(Path.Combine(AppContext.BaseDirectory, "Cloudflare", "cloudflare-api-subset.openapi.json"));
-
-    private readonly RecordingHandler _recorder = new();
-    private CloudflareApiHost _host = null!;
-    private HttpClient _http = null!;
-    private CloudflareApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await CloudflareApiHost.StartAsync();
-        _http = _host.CreateHttpClient(handler: _recorder);
-        _api = _host.CreateClient(_http);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _host.DisposeAsync();
-    }
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
@@ -84,30 +76,30 @@ public sealed class OpenApiShapeTests : IAsyncLifetime
             Domain = CloudflareDefaults.Domain,
             Access = true,
         };
-        var result = await new TunnelProvisioner(_api, provisioning, TextWriter.Null).RunAsync();
+        var result = await new TunnelProvisioner(Api, provisioning, TextWriter.Null).RunAsync();
         var account = $"accounts/{CloudflareDefaults.AccountId}";
         var zone = $"zones/{CloudflareDefaults.ZoneId}";
 
-        await _http.GetAsync($"{account}/cfd_tunnel/{result.TunnelId}");
-        await _http.PostAsJsonAsync($"{account}/cfd_tunnel", new { name = CloudflareDefaults.TunnelName, config_src = "cloudflare" });
-        await _http.PutAsJsonAsync($"{account}/cfd_tunnel/{result.TunnelId}/configurations",
+        await Http.GetAsync($"{account}/cfd_tunnel/{result.TunnelId}");
+        await Http.PostAsJsonAsync($"{account}/cfd_tunnel", new { name = CloudflareDefaults.TunnelName, config_src = "cloudflare" });
+        await Http.PutAsJsonAsync($"{account}/cfd_tunnel/{result.TunnelId}/configurations",
             new { config = new { ingress = new object[] { new { hostname = "a.*.example.test", service = "http://127.0.0.1:1" }, new { service = "http_status:404" } } } });
-        await _http.PostAsJsonAsync($"{zone}/dns_records", new { type = "CNAME", name = "*", content = $"{result.TunnelId}.cfargotunnel.com", proxied = true });
-        var record = (await _api.ListDnsRecordsAsync("pve." + CloudflareDefaults.Domain)).Single();
-        await _http.PatchAsJsonAsync($"{zone}/dns_records/{record.Id}", new { proxied = false });
-        await _http.DeleteAsync($"{zone}/dns_records/{record.Id}");
-        await _http.GetAsync($"{zone}/dns_records/{record.Id}");
-        var app = (await _api.ListAccessApplicationsAsync()).Single();
-        await _http.GetAsync($"{account}/access/apps/{app.Id}");
-        await _api.CreateAccessPolicyAsync(app.Id, new AccessPolicy
+        await Http.PostAsJsonAsync($"{zone}/dns_records", new { type = "CNAME", name = "*", content = $"{result.TunnelId}.cfargotunnel.com", proxied = true });
+        var record = (await Api.ListDnsRecordsAsync("pve." + CloudflareDefaults.Domain)).Single();
+        await Http.PatchAsJsonAsync($"{zone}/dns_records/{record.Id}", new { proxied = false });
+        await Http.DeleteAsync($"{zone}/dns_records/{record.Id}");
+        await Http.GetAsync($"{zone}/dns_records/{record.Id}");
+        var app = (await Api.ListAccessApplicationsAsync()).Single();
+        await Http.GetAsync($"{account}/access/apps/{app.Id}");
+        await Api.CreateAccessPolicyAsync(app.Id, new AccessPolicy
         {
             Name = "webhooks",
             Decision = "bypass",
             Include = [new JsonObject { ["everyone"] = new JsonObject() }],
         });
-        await _http.PostAsJsonAsync($"{account}/access/apps/{app.Id}/policies", new { name = "bad", decision = "maybe", include = Array.Empty<object>() });
-        await _http.DeleteAsync($"{account}/cfd_tunnel/{result.TunnelId}");
-        (await _http.GetAsync($"{account}/cfd_tunnel?is_deleted=true")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Http.PostAsJsonAsync($"{account}/access/apps/{app.Id}/policies", new { name = "bad", decision = "maybe", include = Array.Empty<object>() });
+        await Http.DeleteAsync($"{account}/cfd_tunnel/{result.TunnelId}");
+        (await Http.GetAsync($"{account}/cfd_tunnel?is_deleted=true")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     private static IEnumerable<string> Violations(ApiExchange exchange)

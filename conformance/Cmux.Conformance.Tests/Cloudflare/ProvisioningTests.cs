@@ -6,27 +6,19 @@ using Cmux.Provisioning;
 namespace Cmux.Conformance.Tests.Cloudflare;
 
 /// <summary>The C# pve-tunnel-setup.sh (cloud part): idempotent, with a dry run that writes nothing.</summary>
-public sealed class ProvisioningTests : IAsyncLifetime
+public sealed class ProvisioningTests : CloudflareApiTests
 {
+    private readonly RecordingHandler _recorder;
+
+    public ProvisioningTests()
+        : this(new RecordingHandler())
+    {
+    }
+
+    private ProvisioningTests(RecordingHandler recorder)
+        : base(recorder) => _recorder = recorder;
+
     private const string Domain = CloudflareDefaults.Domain;
-
-    private readonly RecordingHandler _recorder = new();
-    private CloudflareApiHost _host = null!;
-    private HttpClient _http = null!;
-    private CloudflareApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await CloudflareApiHost.StartAsync();
-        _http = _host.CreateHttpClient(handler: _recorder);
-        _api = _host.CreateClient(_http);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _host.DisposeAsync();
-    }
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
@@ -36,18 +28,18 @@ public sealed class ProvisioningTests : IAsyncLifetime
         var result = await RunAsync();
 
         result.Changes.Count.ShouldBe(7);
-        var tunnel = (await _api.ListTunnelsAsync(CloudflareDefaults.TunnelName)).Single();
+        var tunnel = (await Api.ListTunnelsAsync(CloudflareDefaults.TunnelName)).Single();
         result.TunnelId.ShouldBe(tunnel.Id);
-        result.TunnelToken.ShouldBe(await _api.GetTunnelTokenAsync(tunnel.Id));
-        var ingress = (await _api.GetTunnelConfigurationAsync(tunnel.Id)).Config!["ingress"]!.AsArray();
+        result.TunnelToken.ShouldBe(await Api.GetTunnelTokenAsync(tunnel.Id));
+        var ingress = (await Api.GetTunnelConfigurationAsync(tunnel.Id)).Config!["ingress"]!.AsArray();
         ingress.Select(r => r!["hostname"]?.GetValue<string>()).ShouldBe([$"pve.{Domain}", $"*.{Domain}", null]);
         ingress[0]!["originRequest"]!["noTLSVerify"]!.GetValue<bool>().ShouldBeTrue();
         ingress[2]!["service"]!.GetValue<string>().ShouldBe("http_status:404");
-        var records = await _api.ListDnsRecordsAsync(type: "CNAME");
+        var records = await Api.ListDnsRecordsAsync(type: "CNAME");
         records.Select(r => (r.Name, r.Content, r.Proxied)).ShouldBe(
             [($"*.{Domain}", $"{tunnel.Id}.cfargotunnel.com", true), ($"pve.{Domain}", $"{tunnel.Id}.cfargotunnel.com", true)], ignoreOrder: true);
         result.NewServiceToken!.ClientSecret.ShouldNotBeNullOrEmpty();
-        (await _api.ListAccessApplicationsAsync()).Single().Policies!.Single().Decision.ShouldBe("non_identity");
+        (await Api.ListAccessApplicationsAsync()).Single().Policies!.Single().Decision.ShouldBe("non_identity");
     }
 
     [Fact]
@@ -64,11 +56,11 @@ public sealed class ProvisioningTests : IAsyncLifetime
         second.TunnelId.ShouldBe(first.TunnelId);
         second.NewServiceToken.ShouldBeNull();
         Writes().ShouldBe(writesBefore, "the second run only reads");
-        (await _api.ListTunnelsAsync()).Count.ShouldBe(1);
-        (await _api.ListDnsRecordsAsync()).Count.ShouldBe(2);
-        (await _api.GetTunnelConfigurationAsync(first.TunnelId!)).Version.ShouldBe(1);
-        (await _api.ListServiceTokensAsync()).Count.ShouldBe(1);
-        (await _api.ListAccessApplicationsAsync()).Single().Policies!.Count.ShouldBe(1);
+        (await Api.ListTunnelsAsync()).Count.ShouldBe(1);
+        (await Api.ListDnsRecordsAsync()).Count.ShouldBe(2);
+        (await Api.GetTunnelConfigurationAsync(first.TunnelId!)).Version.ShouldBe(1);
+        (await Api.ListServiceTokensAsync()).Count.ShouldBe(1);
+        (await Api.ListAccessApplicationsAsync()).Single().Policies!.Count.ShouldBe(1);
     }
 
     [Fact]
@@ -84,8 +76,8 @@ public sealed class ProvisioningTests : IAsyncLifetime
         output.ToString().ShouldContain($"plan: create tunnel {CloudflareDefaults.TunnelName}");
         output.ToString().ShouldContain($"plan: create CNAME *.{Domain} -> <new tunnel>.cfargotunnel.com (proxied)");
         Writes().ShouldBe(0);
-        (await _api.ListTunnelsAsync()).ShouldBeEmpty();
-        (await _api.ListDnsRecordsAsync()).ShouldBeEmpty();
+        (await Api.ListTunnelsAsync()).ShouldBeEmpty();
+        (await Api.ListDnsRecordsAsync()).ShouldBeEmpty();
     }
 
     [Fact]
@@ -94,20 +86,20 @@ public sealed class ProvisioningTests : IAsyncLifetime
     public async Task Drift_is_repaired_in_place()
     {
         var first = await RunAsync();
-        var wildcard = (await _api.ListDnsRecordsAsync($"*.{Domain}")).Single();
-        await _api.UpdateDnsRecordAsync(wildcard.Id, wildcard with { Content = "elsewhere.example.net", Proxied = false });
+        var wildcard = (await Api.ListDnsRecordsAsync($"*.{Domain}")).Single();
+        await Api.UpdateDnsRecordAsync(wildcard.Id, wildcard with { Content = "elsewhere.example.net", Proxied = false });
 
         var dry = await RunAsync(dryRun: true);
         var repair = await RunAsync();
 
         dry.Changes.ShouldBe(repair.Changes);
         repair.Changes.ShouldBe([$"update CNAME *.{Domain}: elsewhere.example.net (proxied False) -> {first.TunnelId}.cfargotunnel.com (proxied)"]);
-        var repaired = (await _api.ListDnsRecordsAsync($"*.{Domain}")).Single();
+        var repaired = (await Api.ListDnsRecordsAsync($"*.{Domain}")).Single();
         (repaired.Id, repaired.Content, repaired.Proxied).ShouldBe((wildcard.Id, $"{first.TunnelId}.cfargotunnel.com", true));
     }
 
     private Task<ProvisioningResult> RunAsync(bool dryRun = false, TextWriter? output = null) =>
-        new TunnelProvisioner(_api, new ProvisioningOptions
+        new TunnelProvisioner(Api, new ProvisioningOptions
         {
             AccountId = CloudflareDefaults.AccountId,
             ZoneId = CloudflareDefaults.ZoneId,

@@ -9,46 +9,29 @@ using Cmux.Conformance.Tests.Infrastructure;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
 
-public sealed class TunnelApiTests : IAsyncLifetime
+public sealed class TunnelApiTests : CloudflareApiTests
 {
-    private CloudflareApiHost _host = null!;
-    private HttpClient _http = null!;
-    private CloudflareApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await CloudflareApiHost.StartAsync();
-        _http = _host.CreateHttpClient();
-        _api = _host.CreateClient(_http);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _host.DisposeAsync();
-    }
-
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.CloudflareApi)]
     public async Task A_tunnel_is_created_found_by_name_and_unique_among_live_tunnels()
     {
-        var tunnel = await _api.CreateTunnelAsync("t1");
+        var tunnel = await Api.CreateTunnelAsync("t1");
         tunnel.AccountTag.ShouldBe(CloudflareDefaults.AccountId);
         tunnel.TunType.ShouldBe("cfd_tunnel");
         tunnel.Status.ShouldBe("inactive");
         Guid.TryParse(tunnel.Id, out _).ShouldBeTrue();
 
-        (await _api.ListTunnelsAsync("t1")).Select(t => t.Id).ShouldBe([tunnel.Id]);
-        (await _api.ListTunnelsAsync("t2")).ShouldBeEmpty();
+        (await Api.ListTunnelsAsync("t1")).Select(t => t.Id).ShouldBe([tunnel.Id]);
+        (await Api.ListTunnelsAsync("t2")).ShouldBeEmpty();
 
-        var duplicate = await Should.ThrowAsync<CloudflareApiException>(() => _api.CreateTunnelAsync("t1"));
+        var duplicate = await Should.ThrowAsync<CloudflareApiException>(() => Api.CreateTunnelAsync("t1"));
         duplicate.Errors.Select(e => e.Code).ShouldBe([1013]);
 
-        (await _http.DeleteAsync($"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel/{tunnel.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await _api.ListTunnelsAsync("t1", isDeleted: false)).ShouldBeEmpty();
-        (await _api.ListTunnelsAsync("t1", isDeleted: true)).Single().DeletedAt.ShouldNotBeNull();
-        (await _api.CreateTunnelAsync("t1")).Id.ShouldNotBe(tunnel.Id);
+        (await Http.DeleteAsync($"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel/{tunnel.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Api.ListTunnelsAsync("t1", isDeleted: false)).ShouldBeEmpty();
+        (await Api.ListTunnelsAsync("t1", isDeleted: true)).Single().DeletedAt.ShouldNotBeNull();
+        (await Api.CreateTunnelAsync("t1")).Id.ShouldNotBe(tunnel.Id);
     }
 
     [Fact]
@@ -56,8 +39,8 @@ public sealed class TunnelApiTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.CloudflareApi)]
     public async Task The_token_is_base64_json_of_account_tunnel_and_secret()
     {
-        var tunnel = await _api.CreateTunnelAsync("t1");
-        var token = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(await _api.GetTunnelTokenAsync(tunnel.Id))))!.AsObject();
+        var tunnel = await Api.CreateTunnelAsync("t1");
+        var token = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(await Api.GetTunnelTokenAsync(tunnel.Id))))!.AsObject();
 
         token.Select(p => p.Key).ShouldBe(["a", "t", "s"], ignoreOrder: true);
         token["a"]!.GetValue<string>().ShouldBe(CloudflareDefaults.AccountId);
@@ -70,17 +53,17 @@ public sealed class TunnelApiTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.CloudflareApi)]
     public async Task Configurations_are_versioned_and_read_back_as_put()
     {
-        var tunnel = await _api.CreateTunnelAsync("t1");
-        (await _api.GetTunnelConfigurationAsync(tunnel.Id)).Version.ShouldBe(0);
+        var tunnel = await Api.CreateTunnelAsync("t1");
+        (await Api.GetTunnelConfigurationAsync(tunnel.Id)).Version.ShouldBe(0);
         var config = Config("""[{"hostname": "*.example.test", "service": "http://127.0.0.1:8080"}, {"service": "http_status:404"}]""");
 
-        (await _api.PutTunnelConfigurationAsync(tunnel.Id, config)).Version.ShouldBe(1);
-        (await _api.PutTunnelConfigurationAsync(tunnel.Id, config)).Version.ShouldBe(2);
+        (await Api.PutTunnelConfigurationAsync(tunnel.Id, config)).Version.ShouldBe(1);
+        (await Api.PutTunnelConfigurationAsync(tunnel.Id, config)).Version.ShouldBe(2);
 
-        var read = await _api.GetTunnelConfigurationAsync(tunnel.Id);
+        var read = await Api.GetTunnelConfigurationAsync(tunnel.Id);
         read.Version.ShouldBe(2);
         JsonNode.DeepEquals(read.Config, config).ShouldBeTrue();
-        (await _api.ListTunnelsAsync("t1")).Single().RemoteConfig.ShouldBeTrue();
+        (await Api.ListTunnelsAsync("t1")).Single().RemoteConfig.ShouldBeTrue();
     }
 
     [Theory]
@@ -99,15 +82,15 @@ public sealed class TunnelApiTests : IAsyncLifetime
     [InlineData("""[]""", IngressConfiguration.NoRules)]
     public async Task Invalid_ingress_is_refused_with_cloudflareds_message(string ingress, string message)
     {
-        var tunnel = await _api.CreateTunnelAsync("t1");
+        var tunnel = await Api.CreateTunnelAsync("t1");
 
-        using var response = await _http.PutAsJsonAsync($"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel/{tunnel.Id}/configurations", new { config = Config(ingress) });
+        using var response = await Http.PutAsJsonAsync($"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel/{tunnel.Id}/configurations", new { config = Config(ingress) });
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![0]!;
         error["code"]!.GetValue<int>().ShouldBe(1055);
         error["message"]!.GetValue<string>().ShouldStartWith($"Bad Configuration: Validation failed: {message}");
-        (await _api.GetTunnelConfigurationAsync(tunnel.Id)).Version.ShouldBe(0);
+        (await Api.GetTunnelConfigurationAsync(tunnel.Id)).Version.ShouldBe(0);
     }
 
     [Fact]
@@ -115,13 +98,13 @@ public sealed class TunnelApiTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.CloudflareApi)]
     public async Task Calls_need_a_known_bearer_token_and_this_account()
     {
-        using var anonymous = new HttpClient { BaseAddress = _http.BaseAddress };
-        using var wrongToken = _host.CreateHttpClient("not-a-token");
+        using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
+        using var wrongToken = ApiHost.CreateHttpClient("not-a-token");
         var path = $"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel";
 
         await ShouldFailAsync(await anonymous.GetAsync(path), HttpStatusCode.BadRequest, 6003);
         await ShouldFailAsync(await wrongToken.GetAsync(path), HttpStatusCode.Forbidden, 10000);
-        await ShouldFailAsync(await _http.GetAsync("accounts/ffffffffffffffffffffffffffffffff/cfd_tunnel"), HttpStatusCode.Forbidden, 9109);
+        await ShouldFailAsync(await Http.GetAsync("accounts/ffffffffffffffffffffffffffffffff/cfd_tunnel"), HttpStatusCode.Forbidden, 9109);
     }
 
     internal static async Task ShouldFailAsync(HttpResponseMessage response, HttpStatusCode status, int code)
