@@ -11,29 +11,14 @@ using Microsoft.AspNetCore.Http;
 namespace Cmux.Conformance.Tests.Pve;
 
 /// <summary>The PVE provider driver doing cmux's flow against the fake (no sandbox host: API behaviour only).</summary>
-public sealed class PveProviderTests : IAsyncLifetime
+public sealed class PveProviderTests : PveFakeTests
 {
-    private PveFakeServer _pve = null!;
-    private HttpClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _pve = await PveFakeServer.StartAsync();
-        _api = _pve.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _pve.DisposeAsync();
-    }
-
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Lifecycle)]
     public async Task Create_clones_the_template_into_the_smallest_free_vmid_and_starts_it()
     {
-        using var provider = new PveProvider(_pve.DriverOptions());
+        using var provider = new PveProvider(Pve.DriverOptions());
 
         var first = await provider.CreateAsync(CancellationToken.None);
         var second = await provider.CreateAsync(CancellationToken.None);
@@ -42,10 +27,10 @@ public sealed class PveProviderTests : IAsyncLifetime
 
         (first.Id, second.Id, reused.Id).ShouldBe(("200", "201", "200"));
         first.TimeToReady.ShouldBeGreaterThan(TimeSpan.Zero);
-        var current = (await _api.PveGetAsync("nodes/pve/lxc/201/status/current")).Data;
+        var current = (await Api.PveGetAsync("nodes/pve/lxc/201/status/current")).Data;
         current.GetProperty("status").GetString().ShouldBe("running");
         current.GetProperty("name").GetString().ShouldBe("cmux-201");
-        (await _api.PveGetAsync("nodes/pve/lxc/201/config")).Data.GetProperty("rootfs").GetString()!.ShouldStartWith("local-lvm:base-9000-disk-0/");
+        (await Api.PveGetAsync("nodes/pve/lxc/201/config")).Data.GetProperty("rootfs").GetString()!.ShouldStartWith("local-lvm:base-9000-disk-0/");
     }
 
     [Fact]
@@ -53,8 +38,8 @@ public sealed class PveProviderTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.Lifecycle)]
     public async Task A_vmid_taken_between_look_and_clone_is_retried_with_the_next_one()
     {
-        using var racer = new CloneRacer(_pve.Client());
-        using var provider = new PveProvider(_pve.DriverOptions() with { ApiHandler = racer });
+        using var racer = new CloneRacer(Pve.Client());
+        using var provider = new PveProvider(Pve.DriverOptions() with { ApiHandler = racer });
 
         var sandbox = await provider.CreateAsync(CancellationToken.None);
 
@@ -67,15 +52,15 @@ public sealed class PveProviderTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.Lifecycle)]
     public async Task Stop_and_delete_leave_nothing_and_deleting_again_succeeds()
     {
-        using var provider = new PveProvider(_pve.DriverOptions());
+        using var provider = new PveProvider(Pve.DriverOptions());
         var sandbox = await provider.CreateAsync(CancellationToken.None);
 
         await provider.StopAsync(sandbox, CancellationToken.None);
-        (await _api.PveGetAsync("nodes/pve/lxc/200/status/current")).Data.GetProperty("status").GetString().ShouldBe("stopped");
+        (await Api.PveGetAsync("nodes/pve/lxc/200/status/current")).Data.GetProperty("status").GetString().ShouldBe("stopped");
         await provider.DeleteAsync(sandbox, CancellationToken.None);
         await provider.DeleteAsync(sandbox, CancellationToken.None);
 
-        (await _api.PveGetAsync("nodes/pve/lxc/200/status/current")).Message.ShouldBe("Configuration file 'nodes/pve/lxc/200.conf' does not exist\n");
+        (await Api.PveGetAsync("nodes/pve/lxc/200/status/current")).Message.ShouldBe("Configuration file 'nodes/pve/lxc/200.conf' does not exist\n");
     }
 
     [Fact]
@@ -83,9 +68,9 @@ public sealed class PveProviderTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.Lifecycle)]
     public async Task Deleting_a_vanished_container_succeeds()
     {
-        using var provider = new PveProvider(_pve.DriverOptions());
+        using var provider = new PveProvider(Pve.DriverOptions());
         var sandbox = await provider.CreateAsync(CancellationToken.None);
-        using var admin = new HttpClient { BaseAddress = _pve.Http };
+        using var admin = new HttpClient { BaseAddress = Pve.Http };
         (await admin.DeleteAsync($"_fake/containers/{sandbox.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         await provider.DeleteAsync(sandbox, CancellationToken.None);
@@ -94,11 +79,11 @@ public sealed class PveProviderTests : IAsyncLifetime
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Lifecycle)]
-    public async Task A_failing_start_task_names_the_step_the_vmid_and_pves_message()
+    public async Task A_failing_start_task_names_the_step_the_vmid_andPves_message()
     {
-        using var admin = new HttpClient { BaseAddress = _pve.Http };
+        using var admin = new HttpClient { BaseAddress = Pve.Http };
         (await admin.PutAsJsonAsync("_fake/faults", new { failingTasks = new[] { "vzstart" }, taskError = "startup for container '200' failed" })).EnsureSuccessStatusCode();
-        using var provider = new PveProvider(_pve.DriverOptions());
+        using var provider = new PveProvider(Pve.DriverOptions());
 
         var error = await Should.ThrowAsync<ProviderException>(() => provider.CreateAsync(CancellationToken.None));
 
@@ -110,11 +95,11 @@ public sealed class PveProviderTests : IAsyncLifetime
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Lifecycle)]
-    public async Task A_lock_that_never_clears_fails_the_start_with_pves_lock_text()
+    public async Task A_lock_that_never_clears_fails_the_start_withPves_lock_text()
     {
-        using var admin = new HttpClient { BaseAddress = _pve.Http };
+        using var admin = new HttpClient { BaseAddress = Pve.Http };
         (await admin.PutAsJsonAsync("_fake/faults", new { locksNeverClear = true })).EnsureSuccessStatusCode();
-        using var provider = new PveProvider(_pve.DriverOptions());
+        using var provider = new PveProvider(Pve.DriverOptions());
 
         var error = await Should.ThrowAsync<ProviderException>(() => provider.CreateAsync(CancellationToken.None));
 
@@ -127,7 +112,7 @@ public sealed class PveProviderTests : IAsyncLifetime
     [Trait(Feature.Name, Feature.Lifecycle)]
     public async Task A_bad_token_fails_the_first_step_with_401()
     {
-        using var provider = new PveProvider(_pve.DriverOptions(tokenSecret: "wrong"));
+        using var provider = new PveProvider(Pve.DriverOptions(tokenSecret: "wrong"));
 
         var error = await Should.ThrowAsync<ProviderException>(() => provider.CreateAsync(CancellationToken.None));
 
@@ -155,7 +140,7 @@ public sealed class PveProviderTests : IAsyncLifetime
     public async Task Exec_posts_the_seed_execd_request_to_the_port_39375_url()
     {
         await using var execd = await FakeExecd.StartAsync();
-        using var provider = new PveProvider(_pve.DriverOptions() with
+        using var provider = new PveProvider(Pve.DriverOptions() with
         {
             Domain = "example.test",
             PublicScheme = "http",

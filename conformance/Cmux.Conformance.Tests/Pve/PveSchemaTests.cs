@@ -11,28 +11,21 @@ namespace Cmux.Conformance.Tests.Pve;
 /// The fake against the official PVE 8.4 schema: every answer of every implemented endpoint has
 /// the shape the schema's <c>returns</c> declares, and requests the schema rejects are rejected.
 /// </summary>
-public sealed class PveSchemaTests : IAsyncLifetime
+public sealed class PveSchemaTests : PveFakeTests
 {
-    private PveFakeServer _pve = null!;
-    private Recorder _recorder = null!;
-    private HttpClient _api = null!;
+    private readonly Recorder _recorder;
 
-    private PveSchema Schema => _pve.Services.GetRequiredService<PveSchema>();
-
-    private IReadOnlyCollection<string> Implemented => _pve.Services.GetRequiredService<ApiDispatcher>().Implemented;
-
-    public async Task InitializeAsync()
+    public PveSchemaTests()
+        : this(new Recorder())
     {
-        _pve = await PveFakeServer.StartAsync();
-        _recorder = new Recorder();
-        _api = _pve.Client(handler: _recorder);
     }
 
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _pve.DisposeAsync();
-    }
+    private PveSchemaTests(Recorder recorder)
+        : base(handler: recorder) => _recorder = recorder;
+
+    private PveSchema Schema => Pve.Services.GetRequiredService<PveSchema>();
+
+    private IReadOnlyCollection<string> Implemented => Pve.Services.GetRequiredService<ApiDispatcher>().Implemented;
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
@@ -121,13 +114,13 @@ public sealed class PveSchemaTests : IAsyncLifetime
     private Task<PveAnswer> SendAsync(string verb, string path, (string, string)[] parameters) =>
         verb is "GET" or "DELETE"
             ? SendQueryAsync(verb, path, parameters)
-            : _api.SendFormAsync(new HttpMethod(verb), path, parameters);
+            : Api.SendFormAsync(new HttpMethod(verb), path, parameters);
 
     private async Task<PveAnswer> SendQueryAsync(string verb, string path, (string Name, string Value)[] parameters)
     {
         var query = string.Join('&', parameters.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
         using var request = new HttpRequestMessage(new HttpMethod(verb), query.Length == 0 ? path : $"{path}?{query}");
-        return await PveAnswer.ReadAsync(await _api.SendAsync(request));
+        return await PveAnswer.ReadAsync(await Api.SendAsync(request));
     }
 
     /// <summary>One pass over every implemented endpoint, in an order in which each call succeeds.</summary>
@@ -135,31 +128,31 @@ public sealed class PveSchemaTests : IAsyncLifetime
     {
         foreach (var path in new[] { "version", "nodes", "nodes/pve/dns", "nodes/pve/storage", "cluster/nextid", "cluster/resources", "cluster/resources?type=vm", "access/ticket" })
         {
-            (await _api.PveGetAsync(path)).Status.ShouldBe(200, path);
+            (await Api.PveGetAsync(path)).Status.ShouldBe(200, path);
         }
-        (await _api.PvePostAsync("access/ticket", ("username", "root@pam"), ("password", PveFakeServer.RootPassword))).Status.ShouldBe(200);
+        (await Api.PvePostAsync("access/ticket", ("username", "root@pam"), ("password", PveFakeServer.RootPassword))).Status.ShouldBe(200);
 
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc", ("vmid", "150"), ("ostemplate", "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"), ("hostname", "plain")));
-        var clone = await _api.PvePostAsync("nodes/pve/lxc/9000/clone", ("newid", "200"), ("hostname", "cmux-200"), ("full", "0"));
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc", ("vmid", "150"), ("ostemplate", "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"), ("hostname", "plain")));
+        var clone = await Api.PvePostAsync("nodes/pve/lxc/9000/clone", ("newid", "200"), ("hostname", "cmux-200"), ("full", "0"));
         var upid = clone.Data.GetString()!;
-        await _api.WaitForTaskAsync(upid);
-        (await _api.PveGetAsync($"nodes/pve/tasks/{upid}/log")).Status.ShouldBe(200);
+        await Api.WaitForTaskAsync(upid);
+        (await Api.PveGetAsync($"nodes/pve/tasks/{upid}/log")).Status.ShouldBe(200);
         foreach (var path in new[] { "nodes/pve/lxc", "nodes/pve/lxc/200", "nodes/pve/lxc/200/config", "nodes/pve/lxc/200/status/current", "nodes/pve/lxc/9000/status/current" })
         {
-            (await _api.PveGetAsync(path)).Status.ShouldBe(200, path);
+            (await Api.PveGetAsync(path)).Status.ShouldBe(200, path);
         }
-        (await _api.PvePutAsync("nodes/pve/lxc/200/config", ("description", "two\nlines"), ("memory", "2048"))).Status.ShouldBe(200);
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc/200/snapshot", ("snapname", "before"), ("description", "first")));
-        (await _api.PveGetAsync("nodes/pve/lxc/200/snapshot")).Status.ShouldBe(200);
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc/200/status/start"));
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc/200/status/suspend"));
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc/200/status/resume"));
-        (await _api.PveGetAsync("nodes/pve/lxc/200/status/current")).Status.ShouldBe(200);
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc/200/status/shutdown"));
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc/200/status/start"));
-        await _api.RunTaskAsync(_api.PvePostAsync("nodes/pve/lxc/200/status/stop"));
-        (await _api.PvePostAsync("nodes/pve/lxc/150/template")).Status.ShouldBe(200);
-        await _api.RunTaskAsync(_api.PveDeleteAsync("nodes/pve/lxc/200?force=1&purge=1"));
+        (await Api.PvePutAsync("nodes/pve/lxc/200/config", ("description", "two\nlines"), ("memory", "2048"))).Status.ShouldBe(200);
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/200/snapshot", ("snapname", "before"), ("description", "first")));
+        (await Api.PveGetAsync("nodes/pve/lxc/200/snapshot")).Status.ShouldBe(200);
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/200/status/start"));
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/200/status/suspend"));
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/200/status/resume"));
+        (await Api.PveGetAsync("nodes/pve/lxc/200/status/current")).Status.ShouldBe(200);
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/200/status/shutdown"));
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/200/status/start"));
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/200/status/stop"));
+        (await Api.PvePostAsync("nodes/pve/lxc/150/template")).Status.ShouldBe(200);
+        await Api.RunTaskAsync(Api.PveDeleteAsync("nodes/pve/lxc/200?force=1&purge=1"));
     }
 
     /// <summary>Keeps every successful API answer with the path it answered.</summary>
