@@ -1,6 +1,6 @@
 namespace Cmux.Fakes.Sandbox.Client;
 
-/// <summary>The ports a cmux sandbox serves (contracts.md section 3).</summary>
+/// <summary>The ports a cmux sandbox serves (docs/contracts.md §3).</summary>
 public static class SandboxPorts
 {
     public const int Execd = 39375;

@@ -8,7 +8,7 @@ using Cmux.Execd;
 
 namespace Cmux.Conformance.Tests.Execd;
 
-/// <summary>The current Go daemon's contract (contracts.md section 4), without a token.</summary>
+/// <summary>The current Go daemon's contract (docs/contracts.md §4), without a token.</summary>
 [Trait(Category.Name, Category.Unit)]
 [Trait(Feature.Name, Feature.Exec)]
 public sealed class CmuxProfileTests : IAsyncLifetime

@@ -12,7 +12,7 @@ public sealed record RouterCase(string Name, IReadOnlyList<RawRequest> Requests,
 public sealed record WebSocketScript(string Text, byte[] Binary, int CloseCode, string CloseReason);
 
 /// <summary>
-/// The table: every row of contracts.md section 5, then the edges (long and IDN hosts, extreme
+/// The table: every row of docs/contracts.md §5, then the edges (long and IDN hosts, extreme
 /// ports, IPv6 literals, encodings, large headers and bodies, 100-continue, HEAD, OPTIONS,
 /// websockets, a backend that is down). Sandbox 200 runs; nothing listens on <see cref="DownPort"/>.
 /// </summary>
@@ -58,7 +58,7 @@ public static class RouterCases
 
         return
         [
-            // contracts.md section 5, row by row
+            // docs/contracts.md §5, row by row
             Get("match: backend answers", Echo, Host, "User-Agent: raw"),
             Get("match: client X-Forwarded-* overwritten", Echo, Host,
                 "X-Forwarded-For: 203.0.113.9", "X-Forwarded-Host: evil.example", "X-Forwarded-Proto: https"),

@@ -19,7 +19,7 @@ public sealed class RouterDifferentialFixture : IAsyncLifetime
     public IPEndPoint Caddy { get; private set; } = null!;
     public IPEndPoint Router { get; private set; } = null!;
 
-    /// <summary>The seed's Caddyfile (contracts.md section 5) on a loopback port, with the admin API off.</summary>
+    /// <summary>The seed's Caddyfile (docs/contracts.md §5) on a loopback port, with the admin API off.</summary>
     public static string Caddyfile(int port) => $$"""
         {
             admin off

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Cmux.Fakes.Morph.Api;
 
-/// <summary>Morph's instance API under <c>/api</c> (contracts.md section 8).</summary>
+/// <summary>Morph's instance API under <c>/api</c> (docs/contracts.md §8).</summary>
 public static partial class InstanceEndpoints
 {
     private const string MetadataQueryPrefix = "metadata[";

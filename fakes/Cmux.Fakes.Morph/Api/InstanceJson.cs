@@ -4,7 +4,7 @@ using Cmux.Fakes.Sandbox.Client;
 
 namespace Cmux.Fakes.Morph.Api;
 
-/// <summary>An instance on the wire (contracts.md section 8), written in snake_case.</summary>
+/// <summary>An instance on the wire (docs/contracts.md §8), written in snake_case.</summary>
 public sealed record InstanceJson(
     string Id,
     string Object,

@@ -6,7 +6,7 @@ using Cmux.Load.Targets;
 namespace Cmux.Load.Scenarios;
 
 /// <summary>
-/// The built-in scenarios against the sandbox host's endpoints (contracts.md section 3):
+/// The built-in scenarios against the sandbox host's endpoints (docs/contracts.md §3):
 /// <list type="table">
 /// <item><term>http</term><description><c>GET /_cmux/bytes?size=N</c></description></item>
 /// <item><term>echo</term><description><c>POST /_cmux/echo</c> with an N-byte body</description></item>

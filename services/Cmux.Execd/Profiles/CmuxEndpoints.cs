@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Cmux.Execd.Profiles;
 
 /// <summary>
-/// The current Go daemon's contract (contracts.md section 4): <c>/healthz</c>, token auth checked
+/// The current Go daemon's contract (docs/contracts.md §4): <c>/healthz</c>, token auth checked
 /// before anything else, <c>/exec</c> streaming NDJSON events, <c>/files</c> tar upload.
 /// Errors are plain text, as Go's <c>http.Error</c> writes them; 401 is <c>{"error":"Unauthorized"}</c>.
 /// </summary>
