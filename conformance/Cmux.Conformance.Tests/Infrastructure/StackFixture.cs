@@ -1,7 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Cmux.Conformance.Tests.Suite;
 using Cmux.Fakes.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,12 +19,8 @@ public sealed class StackFixture : IAsyncLifetime
     public static readonly TimeSpan EdgeWebSocketIdleTimeout = TimeSpan.FromSeconds(3);
 
     private DistributedApplication? _app;
-    private ConformanceContext? _conformance;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The stack has not started.");
-
-    /// <summary>The conformance run over this stack (fake mode) or the real endpoints (real mode); built on first use.</summary>
-    public ConformanceContext Conformance => _conformance ??= ConformanceSessions.Create(SuiteSettings.Load(), this);
 
     /// <summary>Every resource of the AppHost model that declares a health check, by name.</summary>
     public IReadOnlyList<string> ResourceNames { get; private set; } = [];
@@ -89,10 +84,6 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_conformance is not null)
-        {
-            await _conformance.DisposeAsync();
-        }
         if (_app is not null)
         {
             await _app.StopAsync();

@@ -41,10 +41,12 @@ public static class Feature
     public const string CloudflareApi = "cloudflare-api";
     public const string MorphApi = "morph-api";
     public const string Load = "load";
+    /// <summary>The suite's own machinery: catalog, runner, report.</summary>
+    public const string Report = "report";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Foundation, Exec, Sandbox, Router, UrlPattern, WebSocket, Tls, Access, Lifecycle, Provisioning,
-        PveApi, CloudflareApi, MorphApi, Load,
+        PveApi, CloudflareApi, MorphApi, Load, Report,
     };
 }

@@ -42,6 +42,8 @@ public sealed class MorphFakeFixture : IAsyncLifetime
 
     public RunCertificateAuthority Ca { get; private set; } = null!;
 
+    public TrustedRoots Roots { get; private set; } = null!;
+
     /// <summary>
     /// A ready instance for tests that leave its status alone (exec, validation, the gateway):
     /// a sandbox takes seconds to start, so tests that need no instance of their own share this one.
@@ -84,6 +86,7 @@ public sealed class MorphFakeFixture : IAsyncLifetime
         var gateway = urls.Single(u => u.Scheme == "https");
         Gateway = new IPEndPoint(IPAddress.Parse(gateway.Host), gateway.Port);
         Ca = RunCertificateAuthority.Load(caFolder);
+        Roots = TrustedRoots.FromPemFile(Path.Combine(caFolder, RunCertificateAuthority.CertificateFile));
 
         _session = new MorphSession(this);
         SharedInstance = MorphSession.Id(await _session.StartReadyAsync());
@@ -94,7 +97,7 @@ public sealed class MorphFakeFixture : IAsyncLifetime
             SnapshotId = Snapshot,
             Ports = ProviderPorts,
             PollInterval = TimeSpan.FromMilliseconds(100),
-            GatewayHandler = GatewayHandler,
+            Route = Route,
         });
         SharedSandbox = await Provider.CreateAsync(CancellationToken.None);
     }
@@ -110,7 +113,10 @@ public sealed class MorphFakeFixture : IAsyncLifetime
     }
 
     /// <summary>A handler that reaches service URLs the way a browser would, through the gateway, trusting only the run CA.</summary>
-    public HttpMessageHandler GatewayHandler() => ResolvingHandler.Create(Gateway, Ca);
+    public HttpMessageHandler GatewayHandler() => ResolvingHandler.Create(Route);
+
+    /// <summary>Service URLs go to the gateway, whose certificate must chain to the run CA.</summary>
+    public PublicRoute Route => new(new DnsEndPoint(Gateway.Address.ToString(), Gateway.Port), Roots);
 
     public async Task<SandboxState?> SandboxStateAsync(int sandboxId) => (await Sandboxes.GetAsync(sandboxId))?.State;
 
@@ -137,6 +143,7 @@ public sealed class MorphFakeFixture : IAsyncLifetime
             }
         }
         Ca?.Dispose();
+        Roots?.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 }

@@ -25,7 +25,7 @@ public sealed class MorphStackTests(StackFixture stack)
             SnapshotId = Fakes.Morph.MorphFakeApp.DefaultSnapshots[0],
             Ports = [SandboxPorts.VsCode],
             PollInterval = TimeSpan.FromMilliseconds(200),
-            GatewayHandler = () => ResolvingHandler.Create(new DnsEndPoint(gateway.Host, gateway.Port), ca),
+            Route = new PublicRoute(new DnsEndPoint(gateway.Host, gateway.Port), TrustedRoots.FromPemFile(stack.CaPem)),
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
 

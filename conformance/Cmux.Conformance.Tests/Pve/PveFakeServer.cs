@@ -73,6 +73,8 @@ public sealed class PveFakeServer : IAsyncDisposable
         ApiUrl = Https,
         TokenId = TokenId,
         TokenSecret = tokenSecret ?? TokenSecret,
+        Domain = "example.test",
+        AcceptAnyApiCertificate = true,
         PollInterval = TimeSpan.FromMilliseconds(20),
         TaskTimeout = TimeSpan.FromSeconds(20),
     };

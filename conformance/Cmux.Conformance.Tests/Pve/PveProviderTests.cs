@@ -144,7 +144,7 @@ public sealed class PveProviderTests : PveFakeTests
         {
             Domain = "example.test",
             PublicScheme = "http",
-            PublicEndpoint = execd.Endpoint,
+            Route = new PublicRoute(execd.Endpoint),
             AccessClientId = "id.access",
             AccessClientSecret = "secret",
         });
@@ -196,7 +196,7 @@ public sealed class PveProviderTests : PveFakeTests
 
         private FakeExecd(WebApplication app) => _app = app;
 
-        public EndPoint Endpoint => IPEndPoint.Parse(new Uri(_app.Urls.First()).Authority);
+        public DnsEndPoint Endpoint => new(new Uri(_app.Urls.First()).Host, new Uri(_app.Urls.First()).Port);
 
         public string? Host { get; private set; }
 

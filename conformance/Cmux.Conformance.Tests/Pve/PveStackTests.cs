@@ -29,7 +29,8 @@ public sealed class PveStackTests(StackFixture stack)
             PollInterval = TimeSpan.FromMilliseconds(200),
             TaskTimeout = TimeSpan.FromMinutes(2),
             PublicScheme = "http",
-            PublicEndpoint = new DnsEndPoint(router.Host, router.Port),
+            Domain = "example.test",
+            Route = new PublicRoute(new DnsEndPoint(router.Host, router.Port)),
         });
         var sandbox = await provider.CreateAsync(cts.Token);
         var vmid = int.Parse(sandbox.Id);

@@ -1,23 +1,47 @@
 namespace Cmux.Conformance.Checks;
 
-/// <summary>What a provider can do; checks name the capabilities they need.</summary>
-public static class Capability
+/// <summary>
+/// Something a provider may or may not have; checks name the capabilities they need and
+/// providers declare, through <see cref="Providers.ISandboxProvider.Supports"/>, which they have.
+/// </summary>
+public sealed record Capability(string Name, string Description)
 {
-    /// <summary>Sandbox URLs sit behind Cloudflare Access (service tokens).</summary>
-    public const string CloudflareAccess = "cloudflare-access";
+    public static readonly Capability CloudflareAccess = new("cloudflare-access",
+        "Sandbox URLs sit behind Cloudflare Access; a service token passes.");
 
-    /// <summary>The provider's public URLs come from a tunnel the suite provisions.</summary>
-    public const string TunnelProvisioning = "tunnel-provisioning";
+    public static readonly Capability TunnelProvisioning = new("tunnel-provisioning",
+        "The provider's public URLs come from a Cloudflare Tunnel the suite can provision.");
 
-    /// <summary>The edge closes idle websockets after a known timeout.</summary>
-    public const string WebSocketIdleTimeout = "websocket-idle-timeout";
+    public static readonly Capability WebSocketIdleTimeout = new("websocket-idle-timeout",
+        "The edge in front of the URLs closes idle websockets after a documented time.");
 
-    /// <summary>
-    /// The sandboxes serve the suite's test endpoints (<c>/_cmux/echo</c>, <c>/_cmux/ws</c>, ...)
-    /// on every port: the fake sandboxes do; a real template does only if it installs them.
-    /// </summary>
-    public const string TestEndpoints = "sandbox-test-endpoints";
+    public static readonly Capability TestEndpoints = new("sandbox-test-endpoints",
+        "The sandboxes serve the suite's test endpoints (/_cmux/echo, /_cmux/ws, ...) on every port.");
 
-    /// <summary>The provider can pause a sandbox and resume it.</summary>
-    public const string PauseResume = "pause-resume";
+    public static readonly Capability PauseResume = new("pause-resume", "A sandbox can be paused and resumed.");
+
+    public override string ToString() => Name;
+}
+
+/// <summary>How far a provider supports a capability in this run.</summary>
+public enum SupportLevel
+{
+    /// <summary>The provider has it and this run can use it.</summary>
+    Supported,
+
+    /// <summary>The provider does not have it: checks that need it are <c>not-supported</c>.</summary>
+    NotSupported,
+
+    /// <summary>The provider has it but this environment lacks what it takes (a credential, a setting): <c>skipped</c>.</summary>
+    Unavailable,
+}
+
+/// <summary>A provider's answer to "do you support this?", with the reason when it is not a plain yes.</summary>
+public sealed record Support(SupportLevel Level, string? Reason = null)
+{
+    public static readonly Support Yes = new(SupportLevel.Supported);
+
+    public static Support No(string reason) => new(SupportLevel.NotSupported, reason);
+
+    public static Support Lacking(string reason) => new(SupportLevel.Unavailable, reason);
 }

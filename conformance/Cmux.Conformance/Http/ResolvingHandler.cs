@@ -1,26 +1,22 @@
-using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
-using Cmux.Fakes.Tls;
+using Cmux.Conformance.Providers;
 
 namespace Cmux.Conformance.Http;
 
 /// <summary>
-/// Reaches public URLs whose hosts only exist in a run (<c>*.example.test</c>,
-/// <c>*.http.cloud.morph.so</c> served by a fake): every connection goes to one loopback endpoint
-/// (the edge, the Morph gateway) while the URL's host stays the TLS server name and the
-/// <c>Host</c> header, and certificates are checked against the run's CA, host name included.
+/// Reaches public URLs along a <see cref="PublicRoute"/>: with a connect-to address every
+/// connection goes there (the loopback edge, the Morph gateway, a router on the LAN) while the
+/// URL's host stays the TLS server name and the <c>Host</c> header; with trusted roots,
+/// certificates must chain to them, host name included.
 /// </summary>
 public static class ResolvingHandler
 {
-    public static SocketsHttpHandler Create(EndPoint target, RunCertificateAuthority? trust)
+    public static SocketsHttpHandler Create(PublicRoute route)
     {
-        var handler = new SocketsHttpHandler
+        var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false };
+        if (route.ConnectTo is { } target)
         {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            ConnectCallback = async (_, ct) =>
+            handler.ConnectCallback = async (_, ct) =>
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
@@ -33,31 +29,12 @@ public static class ResolvingHandler
                     socket.Dispose();
                     throw;
                 }
-            },
-        };
-        if (trust is not null)
+            };
+        }
+        if (route.TrustedRoots is { } roots)
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusts(trust, certificate, errors);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => roots.Validate(certificate, errors);
         }
         return handler;
-    }
-
-    /// <summary>
-    /// Accepts a certificate the system trusts, or one that chains to the run's CA; a name
-    /// mismatch is never forgiven, so the one-label wildcard rule still holds.
-    /// </summary>
-    public static bool Trusts(RunCertificateAuthority trust, X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-        {
-            return false;
-        }
-        using var chain = trust.CreateChain();
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(leaf);
     }
 }

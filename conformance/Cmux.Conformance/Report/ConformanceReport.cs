@@ -1,31 +1,30 @@
 namespace Cmux.Conformance.Report;
 
 /// <summary>
-/// One run's report, in the spirit of Gateway API conformance reports: what was tested (the
-/// implementation, its profile, the mode, the providers and their endpoints), each check's
-/// outcome per provider, the known differences as observed, and timings.
+/// One run's report, in the spirit of Gateway API conformance reports: what was tested and when
+/// (<see cref="Run"/>), each provider with its endpoints, every check of the catalog on every
+/// provider with one outcome, and the known differences as measured. Its JSON form follows
+/// <c>docs/conformance-report.schema.json</c>, version <see cref="CurrentSchemaVersion"/>.
 /// </summary>
 public sealed record ConformanceReport(
-    string Implementation,
-    string Profile,
-    string Mode,
-    DateTimeOffset StartedAt,
-    TimeSpan Duration,
+    string SchemaVersion,
+    RunMetadata Run,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Providers,
+    IReadOnlyList<ProviderSummary> Summary,
     IReadOnlyList<CheckResult> Results,
     IReadOnlyList<ObservedDifference> Differences)
 {
-    public IReadOnlyList<ProviderSummary> Summaries =>
-        Results.GroupBy(r => r.Provider, StringComparer.Ordinal)
-            .Select(g => new ProviderSummary(
-                g.Key,
-                g.Count(r => r.Outcome == Outcome.Passed),
-                g.Count(r => r.Outcome == Outcome.Failed),
-                g.Count(r => r.Outcome == Outcome.Skipped),
-                g.Select(r => r.Feature).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()))
-            .OrderBy(s => s.Provider, StringComparer.Ordinal)
-            .ToList();
+    public const string CurrentSchemaVersion = "1.0";
 }
 
-/// <summary>Counts per provider. Skipped is its own count: never folded into passed.</summary>
-public sealed record ProviderSummary(string Provider, int Passed, int Failed, int Skipped, IReadOnlyList<string> Features);
+/// <summary>The run: the implementation under test, the project's commit, mode, profile, start and end.</summary>
+public sealed record RunMetadata(
+    string Implementation,
+    string Commit,
+    string Mode,
+    string Profile,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt);
+
+/// <summary>Counts per provider; every outcome has its own count, so nothing not run is folded into passed.</summary>
+public sealed record ProviderSummary(string Provider, int Passed, int Failed, int Skipped, int NotSupported, int NotRun);

@@ -1,19 +1,52 @@
 namespace Cmux.Conformance.Report;
 
-/// <summary>The Morph/PVE differences contracts.md names (sections 4 and 8). Checks record what each provider did.</summary>
+/// <summary>A way Morph and PVE are known to differ (docs/contracts.md §4, §8); checks measure it on each provider.</summary>
+public sealed record KnownDifference(string Name, string Description)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The known Morph/PVE differences. The report shows, for each, what this run measured on each
+/// provider, or "not measured": a difference is never filled in from configuration.
+/// </summary>
 public static class KnownDifferences
 {
-    public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["exec-timeout"] = "How a timed-out command is reported: PVE execd answers exit code 124, Morph's client throws.",
-        ["exec-output-normalisation"] = "Whether stdout keeps blank lines and the trailing newline (PVE v2 NDJSON drops them).",
-        ["exec-wire-format"] = "The exec response's field names (exitCode / exit_code / NDJSON exit code).",
-        ["url-auth"] = "What protects a sandbox URL: Cloudflare Access on PVE, nothing or an API key on Morph.",
-        ["status-after-start"] = "The status a started sandbox reports: running (PVE) vs ready (Morph).",
-        ["pause"] = "What pause does: keeps memory on Morph, is a stop on PVE.",
-        ["stop"] = "What stop does: Morph's destroys the instance, PVE's halts it (delete is separate).",
-        ["unknown-sandbox-answer"] = "The status code for a URL whose sandbox does not exist.",
-        ["closed-port-answer"] = "The status code for a URL whose port nothing listens on.",
-        ["time-to-ready"] = "Seconds from the create call until the sandbox serves its ports.",
-    };
+    public static readonly KnownDifference ExecTimeout = new("exec-timeout",
+        "How a timed-out command is reported (PVE execd: exit code 124; Morph: the call fails).");
+
+    public static readonly KnownDifference OutputNormalisation = new("exec-output-normalisation",
+        "Whether stdout keeps blank lines and the trailing newline (the cmux profile's NDJSON drops them).");
+
+    public static readonly KnownDifference ExecWireFormat = new("exec-wire-format",
+        "What an exec answer looks like on the wire, and the status a malformed request gets.");
+
+    public static readonly KnownDifference UrlAuth = new("url-auth",
+        "What a sandbox URL answers a request without credentials (Cloudflare Access on PVE; public or an API key on Morph).");
+
+    public static readonly KnownDifference StatusAfterStart = new("status-after-start",
+        "The status a started sandbox reports (PVE running, Morph ready).");
+
+    public static readonly KnownDifference Pause = new("pause",
+        "Whether the URLs still answer while a sandbox is paused.");
+
+    public static readonly KnownDifference Stop = new("stop",
+        "What stop does: whether the sandbox still exists afterwards (PVE halts it, Morph destroys it).");
+
+    public static readonly KnownDifference UnknownSandboxAnswer = new("unknown-sandbox-answer",
+        "The status code for a URL whose sandbox does not exist.");
+
+    public static readonly KnownDifference ClosedPortAnswer = new("closed-port-answer",
+        "The status code for a URL whose port nothing listens on.");
+
+    public static readonly KnownDifference TimeToReady = new("time-to-ready",
+        "Seconds from the create call until the provider reports the sandbox ready.");
+
+    public static readonly IReadOnlyList<KnownDifference> All =
+    [
+        ExecTimeout, OutputNormalisation, ExecWireFormat, UrlAuth, StatusAfterStart, Pause, Stop,
+        UnknownSandboxAnswer, ClosedPortAnswer, TimeToReady,
+    ];
+
+    public const string NotMeasured = "not measured";
 }

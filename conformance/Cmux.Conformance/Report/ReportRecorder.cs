@@ -1,42 +1,72 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using Cmux.Conformance.Checks;
 
 namespace Cmux.Conformance.Report;
 
-/// <summary>Collects check outcomes and observed differences during a run; thread-safe.</summary>
-public sealed class ReportRecorder
+/// <summary>
+/// Collects a run's outcomes and measurements; thread-safe. The report it builds lists every
+/// catalog check on every provider: a check that recorded nothing is <see cref="Outcome.NotRun"/>.
+/// </summary>
+public sealed class ReportRecorder(IReadOnlyList<ConformanceCheck> catalog, IReadOnlyList<string> providers)
 {
-    private readonly ConcurrentQueue<CheckResult> _results = new();
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _observations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _providers = new(StringComparer.Ordinal);
-    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConcurrentDictionary<(string Provider, string Check), CheckResult> _results = new();
+    private readonly ConcurrentDictionary<(string Difference, string Provider), string> _observations = new();
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _descriptions = new(StringComparer.Ordinal);
 
-    public void Record(CheckResult result) => _results.Enqueue(result);
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    public void DescribeProvider(string provider, IReadOnlyDictionary<string, string> endpoints) => _providers[provider] = endpoints;
-
-    /// <summary>Records what a provider did for a known difference (see <see cref="KnownDifferences"/>).</summary>
-    public void Observe(string difference, string provider, string observed)
+    /// <summary>Records a result; a check recorded twice on one provider keeps its last outcome.</summary>
+    public void Record(CheckResult result)
     {
-        if (!KnownDifferences.All.ContainsKey(difference))
+        if (!providers.Contains(result.Provider) || catalog.All(c => c.ShortName != result.Check))
+        {
+            throw new ArgumentException($"{result.Provider}/{result.Check} is not a check × provider of this run.", nameof(result));
+        }
+        _results[(result.Provider, result.Check)] = result;
+    }
+
+    /// <summary>What the report says of a provider; URLs lose any user info and query, where credentials hide.</summary>
+    public void DescribeProvider(string provider, IReadOnlyDictionary<string, string> endpoints) =>
+        _descriptions[provider] = endpoints.ToDictionary(e => e.Key, e => Redact(e.Value));
+
+    public static string Redact(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ws" or "wss"
+            ? new UriBuilder(uri) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri.ToString()
+            : value;
+
+    public void Observe(KnownDifference difference, string provider, string measured)
+    {
+        if (!KnownDifferences.All.Contains(difference))
         {
             throw new ArgumentException($"'{difference}' is not a known difference; add it to KnownDifferences first.", nameof(difference));
         }
-        _observations.GetOrAdd(difference, _ => new(StringComparer.Ordinal))[provider] = observed;
+        _observations[(difference.Name, provider)] = measured;
     }
 
-    public ConformanceReport Build(string implementation, string profile, string mode) => new(
-        implementation,
-        profile,
-        mode,
-        _started,
-        _clock.Elapsed,
-        _providers.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
-        _results.OrderBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.Feature, StringComparer.Ordinal)
-            .ThenBy(r => r.Check, StringComparer.Ordinal).ToList(),
-        _observations.OrderBy(o => o.Key, StringComparer.Ordinal)
-            .Select(o => new ObservedDifference(o.Key, KnownDifferences.All[o.Key],
-                o.Value.OrderBy(v => v.Key, StringComparer.Ordinal).ToDictionary(v => v.Key, v => v.Value)))
-            .ToList());
+    public ConformanceReport Build(string implementation, string commit, string mode, string profile)
+    {
+        var results = (from provider in providers
+                       from check in catalog
+                       select _results.TryGetValue((provider, check.ShortName), out var result)
+                           ? result
+                           : new CheckResult(provider, check.Feature, check.ShortName, check.Description, Outcome.NotRun,
+                               "not run: filtered out of this run, or not reached", TimeSpan.Zero)).ToList();
+        var summary = providers.Select(p =>
+        {
+            var mine = results.Where(r => r.Provider == p).ToList();
+            int Count(Outcome o) => mine.Count(r => r.Outcome == o);
+            return new ProviderSummary(p, Count(Outcome.Passed), Count(Outcome.Failed), Count(Outcome.Skipped), Count(Outcome.NotSupported), Count(Outcome.NotRun));
+        }).ToList();
+        var differences = KnownDifferences.All.Select(d => new ObservedDifference(d.Name, d.Description,
+            providers.ToDictionary(p => p, p => _observations.GetValueOrDefault((d.Name, p), KnownDifferences.NotMeasured)))).ToList();
+        var described = providers.ToDictionary(p => p,
+            p => _descriptions.GetValueOrDefault(p) ?? new Dictionary<string, string>());
+        return new ConformanceReport(
+            ConformanceReport.CurrentSchemaVersion,
+            new RunMetadata(implementation, commit, mode, profile, StartedAt, DateTimeOffset.UtcNow),
+            described,
+            summary,
+            results,
+            differences);
+    }
 }

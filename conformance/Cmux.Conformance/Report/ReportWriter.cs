@@ -5,16 +5,16 @@ using System.Text.Json.Serialization;
 
 namespace Cmux.Conformance.Report;
 
-/// <summary>Writes a report as <c>conformance-report.json</c> and <c>conformance-report.md</c>.</summary>
+/// <summary>Writes a report as <c>conformance-report.json</c> (see docs/conformance-report.schema.json) and <c>conformance-report.md</c>.</summary>
 public static class ReportWriter
 {
     public const string JsonFile = "conformance-report.json";
     public const string MarkdownFile = "conformance-report.md";
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
     public static async Task<(string Json, string Markdown)> WriteAsync(ConformanceReport report, string folder)
@@ -29,21 +29,25 @@ public static class ReportWriter
 
     public static string ToJson(ConformanceReport report) => JsonSerializer.Serialize(report, JsonOptions);
 
+    public static string Name(Outcome outcome) => JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());
+
     public static string ToMarkdown(ConformanceReport report)
     {
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
+        var run = report.Run;
         md.AppendLine("# Cmux conformance report").AppendLine();
-        md.AppendLine(inv, $"- Implementation: {report.Implementation}");
-        md.AppendLine(inv, $"- Profile: {report.Profile}");
-        md.AppendLine(inv, $"- Mode: {report.Mode}");
-        md.AppendLine(inv, $"- Started: {report.StartedAt:u}, took {report.Duration.TotalSeconds:F1} s").AppendLine();
+        md.AppendLine(inv, $"- Implementation: {run.Implementation}");
+        md.AppendLine(inv, $"- Commit: {run.Commit}");
+        md.AppendLine(inv, $"- Mode: {run.Mode}, profile: {run.Profile}");
+        md.AppendLine(inv, $"- From {run.StartedAt:u} to {run.EndedAt:u} ({(run.EndedAt - run.StartedAt).TotalSeconds:F1} s)");
+        md.AppendLine(inv, $"- Report schema {report.SchemaVersion}").AppendLine();
 
         md.AppendLine("## Summary").AppendLine();
-        md.AppendLine("| provider | passed | failed | skipped | features |").AppendLine("|---|---|---|---|---|");
-        foreach (var s in report.Summaries)
+        md.AppendLine("| provider | passed | failed | skipped | not-supported | not-run |").AppendLine("|---|---|---|---|---|---|");
+        foreach (var s in report.Summary)
         {
-            md.AppendLine(inv, $"| {s.Provider} | {s.Passed} | {s.Failed} | {s.Skipped} | {string.Join(", ", s.Features)} |");
+            md.AppendLine(inv, $"| {s.Provider} | {s.Passed} | {s.Failed} | {s.Skipped} | {s.NotSupported} | {s.NotRun} |");
         }
 
         md.AppendLine().AppendLine("## Providers").AppendLine();
@@ -56,16 +60,16 @@ public static class ReportWriter
         md.AppendLine("| provider | feature | check | outcome | time | reason |").AppendLine("|---|---|---|---|---|---|");
         foreach (var r in report.Results)
         {
-            md.AppendLine(inv, $"| {r.Provider} | {r.Feature} | {r.Check} | {r.Outcome.ToString().ToLowerInvariant()} | {r.Duration.TotalMilliseconds:F0} ms | {Cell(r.Reason)} |");
+            md.AppendLine(inv, $"| {r.Provider} | {r.Feature} | {r.Check} | {Name(r.Outcome)} | {r.Duration.TotalMilliseconds:F0} ms | {Cell(r.Reason)} |");
         }
 
-        md.AppendLine().AppendLine("## Known differences").AppendLine();
+        md.AppendLine().AppendLine("## Known differences, as measured").AppendLine();
         var providers = report.Providers.Keys.ToList();
         md.AppendLine(inv, $"| difference | {string.Join(" | ", providers)} | what it is |");
         md.AppendLine(inv, $"|---|{string.Concat(providers.Select(_ => "---|"))}---|");
         foreach (var d in report.Differences)
         {
-            var cells = providers.Select(p => Cell(d.ByProvider.GetValueOrDefault(p, "not observed")));
+            var cells = providers.Select(p => Cell(d.ByProvider.GetValueOrDefault(p, KnownDifferences.NotMeasured)));
             md.AppendLine(inv, $"| {d.Name} | {string.Join(" | ", cells)} | {d.Description} |");
         }
         return md.ToString();

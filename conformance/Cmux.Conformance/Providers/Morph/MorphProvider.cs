@@ -6,6 +6,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Cmux.Conformance.Checks;
+using Cmux.Conformance.Http;
+using Cmux.Contract;
 
 namespace Cmux.Conformance.Providers.Morph;
 
@@ -21,6 +24,14 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
     /// <summary>The exit code reported for a timed-out exec: Morph's client throws and no code exists.</summary>
     public const int NoExitCode = -1;
 
+    /// <summary>What the checks hold Morph to: its gateway answers 404 for an unknown instance or port.</summary>
+    public ProviderContract Documented { get; } = new(
+        UrlPatterns.MorphHostRegex(options.GatewayDomain),
+        options.GatewayDomain,
+        UnknownSandboxStatus: HttpStatusCode.NotFound,
+        ClosedPortStatus: HttpStatusCode.NotFound,
+        Nonexistent: new SandboxHandle(ProviderNames.Morph, "morphvm_doesnotexist", TimeSpan.Zero));
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -35,23 +46,40 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
 
     private readonly ConcurrentDictionary<(string Instance, int Port), Uri> _serviceUrls = new();
 
-    public string Name => "morph";
+    public string Name => ProviderNames.Morph;
 
     public MorphProviderOptions Options => options;
 
     public IReadOnlyDictionary<string, string> AuthHeaders { get; } = new Dictionary<string, string>();
 
+    public PublicRoute Route => options.Route;
+
+    /// <summary>Morph's URLs are its own, not published through a tunnel the suite provisions.</summary>
+    public Provisioning.ProvisioningOptions? Tunnel => null;
+
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
     {
-        ["api"] = options.ApiBaseUrl.ToString(),
+        ["api"] = options.ApiBaseUrl.GetLeftPart(UriPartial.Path),
         ["gateway domain"] = options.GatewayDomain,
+        ["connect to"] = options.Route.ConnectTo is { } to ? $"{to.Host}:{to.Port}" : "DNS",
         ["snapshot"] = options.SnapshotId,
-        ["url pattern"] = $"port-{{port}}-morphvm-{{id}}.{options.GatewayDomain}",
+        ["url pattern"] = UrlPatterns.MorphTemplate.Replace("{domain}", options.GatewayDomain, StringComparison.Ordinal),
         ["exec"] = "POST /instance/{id}/exec",
-        ["stop"] = "delete (Morph's stop destroys the instance)",
     };
 
-    public HttpMessageHandler CreateHttpHandler() => options.GatewayHandler?.Invoke() ?? new SocketsHttpHandler();
+    public Support Supports(Capability capability) => capability switch
+    {
+        _ when capability == Capability.CloudflareAccess => Support.No("Morph has no Cloudflare Access: its service URLs are public or take the API key"),
+        _ when capability == Capability.TunnelProvisioning => Support.No("Morph publishes its own URLs; there is no tunnel to provision"),
+        _ when capability == Capability.WebSocketIdleTimeout => Support.No("Morph documents no idle timeout for websockets"),
+        _ when capability == Capability.TestEndpoints => options.SandboxesServeTestEndpoints
+            ? Support.Yes
+            : Support.Lacking("the snapshot's machines do not serve the /_cmux test endpoints"),
+        _ when capability == Capability.PauseResume => Support.Yes,
+        _ => Support.No($"morph does not know capability '{capability.Name}'"),
+    };
+
+    public HttpMessageHandler CreateHttpHandler() => ResolvingHandler.Create(options.Route);
 
     public async Task<SandboxHandle> CreateAsync(CancellationToken cancellationToken)
     {
@@ -88,7 +116,7 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
     public Uri UrlFor(SandboxHandle sandbox, int port) =>
         _serviceUrls.TryGetValue((sandbox.Id, port), out var url)
             ? url
-            : new Uri($"https://{ServiceName(port)}-{sandbox.Id.Replace('_', '-')}.{options.GatewayDomain}/");
+            : new Uri($"https://{UrlPatterns.MorphHost(ServiceName(port), sandbox.Id, options.GatewayDomain)}/");
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {
@@ -99,13 +127,35 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
         }
         try
         {
-            var result = await SendAsync<MorphExecResult>(HttpMethod.Post, $"instance/{sandbox.Id}/exec",
-                new { command = ShellCommand(request) }, "exec", sandbox.Id, deadline.Token, useApiTimeout: false);
-            return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+            // Morph's exec takes a list of strings; as both SDKs do, one string is a list of one, run by a shell.
+            var (text, wire) = await SendForTextAsync(HttpMethod.Post, $"instance/{sandbox.Id}/exec",
+                new { command = new[] { ShellCommand(request) } }, "exec", sandbox.Id, deadline.Token, useApiTimeout: false);
+            var result = JsonSerializer.Deserialize<MorphExecResult>(text, Json)
+                ?? throw new ProviderException(Name, "exec", sandbox.Id, "empty answer");
+            return new ExecResult(result.ExitCode, result.Stdout, result.Stderr, Wire: wire);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return new ExecResult(NoExitCode, "", "", TimedOut: true);
+        }
+    }
+
+    public async Task<HttpStatusCode> SendRawExecAsync(SandboxHandle sandbox, string body, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await _api.PostAsync($"instance/{sandbox.Id}/exec", content, cancellationToken);
+        return response.StatusCode;
+    }
+
+    public async Task<string?> StatusAsync(SandboxHandle sandbox, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await SendAsync<MorphInstance>(HttpMethod.Get, $"instance/{sandbox.Id}", null, "status", sandbox.Id, cancellationToken)).Status;
+        }
+        catch (ProviderException e) when (e.InnerException is HttpRequestException { StatusCode: HttpStatusCode.NotFound })
+        {
+            return null;
         }
     }
 
@@ -122,7 +172,7 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
 
     public void Dispose() => _api.Dispose();
 
-    public static string ServiceName(int port) => $"port-{port}";
+    public static string ServiceName(int port) => UrlPatterns.MorphServiceName(port);
 
     /// <summary>
     /// Morph's exec takes only a command, so the working directory and environment become a shell
@@ -156,7 +206,8 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
     {
         try
         {
-            await SendAsync<JsonElement>(HttpMethod.Delete, $"instance/{id}", null, "delete", id, ct);
+            // Morph answers 204 with no body: nothing to read.
+            await SendForTextAsync(HttpMethod.Delete, $"instance/{id}", null, "delete", id, ct);
         }
         catch (ProviderException e) when (e.InnerException is HttpRequestException { StatusCode: HttpStatusCode.NotFound })
         {
@@ -199,6 +250,21 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
     private async Task<T> SendAsync<T>(
         HttpMethod method, string path, object? body, string step, string? sandbox, CancellationToken ct, bool useApiTimeout = true)
     {
+        var (text, _) = await SendForTextAsync(method, path, body, step, sandbox, ct, useApiTimeout);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, Json) ?? throw new ProviderException(Name, step, sandbox, "empty answer");
+        }
+        catch (JsonException e)
+        {
+            throw new ProviderException(Name, step, sandbox, $"unreadable answer: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Sends a call and returns the body of a 2xx answer and its wire shape; anything else is a <see cref="ProviderException"/>.</summary>
+    private async Task<(string Body, string Wire)> SendForTextAsync(
+        HttpMethod method, string path, object? body, string step, string? sandbox, CancellationToken ct, bool useApiTimeout = true)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (useApiTimeout)
         {
@@ -227,8 +293,8 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
                 throw new ProviderException(Name, step, sandbox, $"{status}: {detail}",
                     new HttpRequestException(detail, null, response.StatusCode));
             }
-            return await response.Content.ReadFromJsonAsync<T>(Json, deadline.Token)
-                ?? throw new ProviderException(Name, step, sandbox, "empty answer");
+            var text = await response.Content.ReadAsStringAsync(deadline.Token);
+            return (text, WireShape.Describe(response, text));
         }
     }
 

@@ -1,13 +1,10 @@
-using Cmux.Fakes.Sandbox.Client;
+using Cmux.Contract;
 
 namespace Cmux.Conformance.Providers.Morph;
 
 /// <summary>Where the Morph provider finds Morph Cloud (or the fake), and what it asks for.</summary>
 public sealed record MorphProviderOptions
 {
-    public const string ApiKeyVariable = "MORPH_API_KEY";
-    public const string BaseUrlVariable = "MORPH_BASE_URL";
-    public const string SnapshotVariable = "MORPH_SNAPSHOT_ID";
     public const string DefaultGatewayDomain = "http.cloud.morph.so";
 
     public static readonly Uri DefaultApiBaseUrl = new("https://cloud.morph.so/api/");
@@ -40,31 +37,9 @@ public sealed record MorphProviderOptions
     /// <summary>Morph stops an instance left behind after this long, should a run die before deleting it.</summary>
     public int TtlSeconds { get; init; } = 3600;
 
-    /// <summary>
-    /// Creates the handler that reaches service URLs; null means a plain handler (real mode). Against
-    /// the fake, a <see cref="Http.ResolvingHandler"/> aimed at the gateway.
-    /// </summary>
-    public Func<HttpMessageHandler>? GatewayHandler { get; init; }
+    /// <summary>How service URLs are reached: plain DNS and the system's trust for real Morph; the fake gateway and the run's CA in CI.</summary>
+    public PublicRoute Route { get; init; } = PublicRoute.Direct;
 
-    /// <summary>Real mode from the environment; null when <c>MORPH_API_KEY</c> is not set.</summary>
-    public static MorphProviderOptions? FromEnvironment()
-    {
-        var key = Environment.GetEnvironmentVariable(ApiKeyVariable);
-        if (string.IsNullOrWhiteSpace(key))
-        {
-            return null;
-        }
-        var snapshot = Environment.GetEnvironmentVariable(SnapshotVariable);
-        if (string.IsNullOrWhiteSpace(snapshot))
-        {
-            throw new InvalidOperationException($"{ApiKeyVariable} is set, so {SnapshotVariable} must name the snapshot to start instances from.");
-        }
-        var baseUrl = Environment.GetEnvironmentVariable(BaseUrlVariable);
-        return new MorphProviderOptions
-        {
-            ApiKey = key,
-            SnapshotId = snapshot,
-            ApiBaseUrl = string.IsNullOrWhiteSpace(baseUrl) ? DefaultApiBaseUrl : new Uri(baseUrl.TrimEnd('/') + "/"),
-        };
-    }
+    /// <summary>The snapshot's machines serve the suite's <c>/_cmux</c> test endpoints (the fake's do).</summary>
+    public bool SandboxesServeTestEndpoints { get; init; }
 }

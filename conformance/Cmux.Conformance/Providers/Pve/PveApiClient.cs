@@ -27,9 +27,13 @@ public sealed class PveApiClient : IDisposable
     {
         var handler = options.ApiHandler ?? new SocketsHttpHandler
         {
-            SslOptions = options.AcceptAnyApiCertificate
-                ? new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true }
-                : new System.Net.Security.SslClientAuthenticationOptions(),
+            UseProxy = false,
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = options.AcceptAnyApiCertificate
+                    ? (_, _, _, _) => true
+                    : options.ApiTrust is { } roots ? (_, certificate, _, errors) => roots.Validate(certificate, errors) : null,
+            },
         };
         _http = new HttpClient(handler, disposeHandler: options.ApiHandler is null)
         {

@@ -1,13 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Cmux.Conformance.Checks;
 using Cmux.Conformance.Http;
+using Cmux.Contract;
+using Cmux.Provisioning;
 
 namespace Cmux.Conformance.Providers.Pve;
 
 /// <summary>
-/// cmux's PVE LXC provider, step by step (contracts.md section 6): the smallest free vmid from
+/// cmux's PVE LXC provider, step by step (docs/contracts.md §6): the smallest free vmid from
 /// 200, a linked clone of the template (retried when the vmid was taken meanwhile), start, each
 /// task polled until it stopped with <c>OK</c>; services at <c>https://port-{port}-vm-{vmid}.{domain}</c>;
 /// exec through execd on port 39375; delete as stop then <c>DELETE force=1&amp;purge=1</c>.
@@ -15,8 +21,6 @@ namespace Cmux.Conformance.Providers.Pve;
 /// </summary>
 public sealed class PveProvider : ISandboxProvider, IDisposable
 {
-    public const int ExecdPort = 39375;
-
     private readonly PveProviderOptions _options;
     private readonly PveApiClient _api;
     private readonly HttpClient _services;
@@ -25,6 +29,14 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
     {
         _options = options;
         _api = new PveApiClient(options);
+        // Caddy answers 502 when the upstream name does not resolve or refuses (docs/contracts.md §5).
+        Documented = new ProviderContract(
+            UrlPatterns.SeedHostRegex(options.Domain),
+            options.Domain,
+            UnknownSandboxStatus: HttpStatusCode.BadGateway,
+            ClosedPortStatus: HttpStatusCode.BadGateway,
+            Nonexistent: new SandboxHandle(Name, "65000", TimeSpan.Zero),
+            options.EdgeWebSocketIdleTimeout);
         // Exec timeouts are the command's; the HTTP call must outlive them.
         _services = new HttpClient(CreateHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -35,14 +47,40 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
 
     public IReadOnlyDictionary<string, string> AuthHeaders => _options.AccessHeaders;
 
+    public Provisioning.ProvisioningOptions? Tunnel => _options.Tunnel;
+
+    public PublicRoute Route => _options.Route;
+
+    public ProviderContract Documented { get; }
+
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
     {
-        ["api"] = _options.ApiUrl.ToString(),
+        ["api"] = _options.ApiUrl.GetLeftPart(UriPartial.Path),
         ["node"] = _options.Node,
         ["template"] = _options.TemplateVmid.ToString(CultureInfo.InvariantCulture),
-        ["urls"] = $"https://port-{{port}}-vm-{{vmid}}.{_options.Domain}",
-        ["profile"] = "seed",
+        ["urls"] = $"{_options.PublicScheme}://{UrlPatterns.SeedTemplate.Replace("{domain}", _options.Domain, StringComparison.Ordinal)}",
+        ["connect to"] = _options.Route.ConnectTo is { } to ? $"{to.Host}:{to.Port}" : "DNS",
+        ["profile"] = Profiles.Seed,
         ["access"] = AuthHeaders.Count > 0 ? "service token" : "none",
+    };
+
+    /// <summary>Access and the tunnel belong to the PVE stack; whether this run can use them depends on its settings.</summary>
+    public Support Supports(Capability capability) => capability switch
+    {
+        _ when capability == Capability.CloudflareAccess => AuthHeaders.Count > 0
+            ? Support.Yes
+            : Support.Lacking("no Access service token configured (CMUX_ACCESS_CLIENT_ID, CMUX_ACCESS_CLIENT_SECRET)"),
+        _ when capability == Capability.TunnelProvisioning => _options.Tunnel is not null
+            ? Support.Yes
+            : Support.Lacking("no Cloudflare account configured (CF_API_TOKEN, CF_ACCOUNT_ID, CF_ZONE_ID)"),
+        _ when capability == Capability.WebSocketIdleTimeout => _options.EdgeWebSocketIdleTimeout is not null
+            ? Support.Yes
+            : Support.Lacking("the edge's websocket idle timeout is not known for this run"),
+        _ when capability == Capability.TestEndpoints => _options.SandboxesServeTestEndpoints
+            ? Support.Yes
+            : Support.Lacking("the template's sandboxes do not serve the /_cmux test endpoints"),
+        _ when capability == Capability.PauseResume => Support.Yes,
+        _ => Support.No($"pve does not know capability '{capability.Name}'"),
     };
 
     public async Task<SandboxHandle> CreateAsync(CancellationToken cancellationToken)
@@ -54,10 +92,10 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         return new SandboxHandle(Name, sandbox, started.Elapsed);
     }
 
-    public Uri UrlFor(SandboxHandle sandbox, int port) => new($"{_options.PublicScheme}://port-{port}-vm-{sandbox.Id}.{_options.Domain}/");
+    public Uri UrlFor(SandboxHandle sandbox, int port) =>
+        new($"{_options.PublicScheme}://{UrlPatterns.SeedHost(port, Vmid(sandbox), _options.Domain)}/");
 
-    public HttpMessageHandler CreateHttpHandler() =>
-        _options.PublicEndpoint is { } endpoint ? ResolvingHandler.Create(endpoint, _options.PublicTrust) : new SocketsHttpHandler();
+    public HttpMessageHandler CreateHttpHandler() => ResolvingHandler.Create(_options.Route);
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {
@@ -68,26 +106,54 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             request.Timeout is { } t ? (long)t.TotalMilliseconds : null);
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(UrlFor(sandbox, ExecdPort), "exec"));
-            foreach (var (name, value) in AuthHeaders)
-            {
-                message.Headers.Add(name, value);
-            }
-            message.Content = JsonContent.Create(body, ExecJson.Default.ExecBody);
-            using var response = await _services.SendAsync(message, cancellationToken);
+            using var response = await PostExecAsync(sandbox, JsonContent.Create(body, ExecJson.Default.ExecBody), cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 throw new ProviderException(Name, "exec", sandbox.Id, $"execd answered {(int)response.StatusCode}: {text}");
             }
-            var result = await response.Content.ReadFromJsonAsync(ExecJson.Default.ExecReply, cancellationToken)
+            var result = JsonSerializer.Deserialize(text, ExecJson.Default.ExecReply)
                 ?? throw new ProviderException(Name, "exec", sandbox.Id, "execd answered an empty body");
-            return new ExecResult(result.ExitCode, result.Stdout ?? "", result.Stderr ?? "", result.ExitCode == ExecResult.TimeoutExitCode);
+            return new ExecResult(result.ExitCode, result.Stdout ?? "", result.Stderr ?? "",
+                result.ExitCode == ExecContract.TimeoutExitCode, WireShape.Describe(response, text));
         }
-        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is HttpRequestException or JsonException)
         {
             throw new ProviderException(Name, "exec", sandbox.Id, e.Message, e);
         }
+    }
+
+    public async Task<HttpStatusCode> SendRawExecAsync(SandboxHandle sandbox, string body, CancellationToken cancellationToken)
+    {
+        using var response = await PostExecAsync(sandbox, new StringContent(body, Encoding.UTF8, "application/json"), cancellationToken);
+        return response.StatusCode;
+    }
+
+    public async Task<string?> StatusAsync(SandboxHandle sandbox, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await _api.CurrentAsync(Vmid(sandbox), cancellationToken);
+            return current.GetProperty("status").GetString();
+        }
+        catch (PveApiException e) when (e.Says("does not exist"))
+        {
+            return null;
+        }
+        catch (PveApiException e)
+        {
+            throw new ProviderException(Name, "status", sandbox.Id, e.Message, e);
+        }
+    }
+
+    private Task<HttpResponseMessage> PostExecAsync(SandboxHandle sandbox, HttpContent content, CancellationToken ct)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, new Uri(UrlFor(sandbox, SandboxPorts.Execd), "exec")) { Content = content };
+        foreach (var (name, value) in AuthHeaders)
+        {
+            message.Headers.Add(name, value);
+        }
+        return _services.SendAsync(message, ct);
     }
 
     /// <summary>PVE's LXC suspend (a cgroup freeze); the container stays <c>running</c>.</summary>
@@ -146,7 +212,7 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             try
             {
                 await RunTaskAsync("clone", vmid.ToString(CultureInfo.InvariantCulture),
-                    () => _api.CloneAsync(_options.TemplateVmid, vmid, $"cmux-{vmid}", ct), ct);
+                    () => _api.CloneAsync(_options.TemplateVmid, vmid, SandboxNames.Hostname(vmid), ct), ct);
                 return vmid;
             }
             catch (ProviderException e) when (attempt < _options.CloneAttempts && e.InnerException is PveApiException pve && pve.Says("already exists"))
@@ -189,7 +255,7 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             : throw new ProviderException(Name, "resolve", sandbox.Id, $"not a PVE sandbox ({sandbox.Provider})");
 }
 
-/// <summary>The seed execd's request and reply (contracts.md section 4, v1).</summary>
+/// <summary>The seed execd's request and reply (docs/contracts.md §4, v1).</summary>
 internal sealed record ExecBody(
     [property: JsonPropertyName("command")] string Command,
     [property: JsonPropertyName("cwd"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Cwd,

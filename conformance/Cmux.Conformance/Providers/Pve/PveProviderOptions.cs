@@ -1,5 +1,4 @@
-using System.Net;
-using Cmux.Fakes.Tls;
+using Cmux.Provisioning;
 
 namespace Cmux.Conformance.Providers.Pve;
 
@@ -20,7 +19,7 @@ public sealed record PveProviderOptions
     public string Node { get; init; } = "pve";
 
     /// <summary>The domain of the public URLs: <c>https://port-{port}-vm-{vmid}.{Domain}</c>.</summary>
-    public string Domain { get; init; } = "example.test";
+    public required string Domain { get; init; }
 
     public int TemplateVmid { get; init; } = 9000;
 
@@ -34,8 +33,11 @@ public sealed record PveProviderOptions
 
     public TimeSpan TaskTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
-    /// <summary>PVE's certificate is self-signed; cmux turns verification off. False verifies it.</summary>
-    public bool AcceptAnyApiCertificate { get; init; } = true;
+    /// <summary>PVE's certificate is self-signed and cmux turns verification off; here that takes an explicit choice.</summary>
+    public bool AcceptAnyApiCertificate { get; init; }
+
+    /// <summary>Roots that verify the API's certificate instead of the system's (PVE's own CA); null uses the system's.</summary>
+    public Http.TrustedRoots? ApiTrust { get; init; }
 
     /// <summary>Cloudflare Access service token, sent on every API and sandbox request when set.</summary>
     public string? AccessClientId { get; init; }
@@ -46,45 +48,20 @@ public sealed record PveProviderOptions
     /// router directly, without the TLS edge in front.</summary>
     public string PublicScheme { get; init; } = "https";
 
-    /// <summary>Connects every public URL here instead of resolving its host (the fake stack's edge or
-    /// router); the URL's host still goes in the Host header and TLS server name.</summary>
-    public EndPoint? PublicEndpoint { get; init; }
+    /// <summary>How the public URLs are reached (a connect-to address, the roots to trust).</summary>
+    public PublicRoute Route { get; init; } = PublicRoute.Direct;
 
-    /// <summary>Trusts only this root for the public URLs (the run's CA); null uses the system's trust.</summary>
-    public RunCertificateAuthority? PublicTrust { get; init; }
+    /// <summary>The tunnel setup that publishes the URLs, for the provisioning check; null when not configured.</summary>
+    public ProvisioningOptions? Tunnel { get; init; }
+
+    /// <summary>After how long the edge in front of the URLs closes an idle websocket; null when not known.</summary>
+    public TimeSpan? EdgeWebSocketIdleTimeout { get; init; }
+
+    /// <summary>The template's sandboxes serve the suite's <c>/_cmux</c> test endpoints (the fake sandboxes do).</summary>
+    public bool SandboxesServeTestEndpoints { get; init; }
 
     /// <summary>Replaces the HTTP handler for the PVE API (tests, custom trust).</summary>
     public HttpMessageHandler? ApiHandler { get; init; }
-
-    public const string UrlVariable = "CMUX_PVE_URL";
-    public const string TokenIdVariable = "CMUX_PVE_TOKEN_ID";
-    public const string TokenSecretVariable = "CMUX_PVE_TOKEN_SECRET";
-    public const string NodeVariable = "CMUX_PVE_NODE";
-    public const string DomainVariable = "CMUX_DOMAIN";
-    public const string AccessClientIdVariable = "CMUX_ACCESS_CLIENT_ID";
-    public const string AccessClientSecretVariable = "CMUX_ACCESS_CLIENT_SECRET";
-
-    /// <summary>Real mode: everything from the environment; null when <c>CMUX_PVE_URL</c> is not set.</summary>
-    public static PveProviderOptions? FromEnvironment()
-    {
-        if (Environment.GetEnvironmentVariable(UrlVariable) is not { Length: > 0 } url)
-        {
-            return null;
-        }
-        static string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"{UrlVariable} is set, so {name} must be set too");
-        return new PveProviderOptions
-        {
-            ApiUrl = new Uri(url),
-            TokenId = Required(TokenIdVariable),
-            TokenSecret = Required(TokenSecretVariable),
-            Node = Environment.GetEnvironmentVariable(NodeVariable) is { Length: > 0 } node ? node : "pve",
-            Domain = Required(DomainVariable),
-            AccessClientId = Environment.GetEnvironmentVariable(AccessClientIdVariable),
-            AccessClientSecret = Environment.GetEnvironmentVariable(AccessClientSecretVariable),
-        };
-    }
 
     /// <summary>The Access service-token headers, empty when none is configured.</summary>
     public IReadOnlyDictionary<string, string> AccessHeaders =>

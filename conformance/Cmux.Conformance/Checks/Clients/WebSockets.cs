@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 
-namespace Cmux.Conformance.Tests.Suite;
+namespace Cmux.Conformance.Checks.Clients;
 
 /// <summary>Websocket plumbing the checks share: connect through a provider's URL, echo, read whole messages.</summary>
 public static class WebSockets
@@ -8,10 +8,10 @@ public static class WebSockets
     public static Uri EchoUri(Uri portUrl) => new UriBuilder(portUrl) { Scheme = portUrl.Scheme == "https" ? "wss" : "ws", Path = "/_cmux/ws" }.Uri;
 
     public static async Task<ClientWebSocket> ConnectAsync(
-        ProviderSession session, Uri uri, CancellationToken ct, IEnumerable<string>? subprotocols = null, Action<ClientWebSocketOptions>? configure = null)
+        CheckContext c, Uri uri, CancellationToken ct, IEnumerable<string>? subprotocols = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
-        foreach (var (name, value) in session.Provider.AuthHeaders)
+        foreach (var (name, value) in c.Provider.AuthHeaders)
         {
             socket.Options.SetRequestHeader(name, value);
         }
@@ -22,7 +22,7 @@ public static class WebSockets
         configure?.Invoke(socket.Options);
         try
         {
-            await socket.ConnectAsync(uri, session.Invoker, ct);
+            await socket.ConnectAsync(uri, c.Invoker, ct);
         }
         catch
         {

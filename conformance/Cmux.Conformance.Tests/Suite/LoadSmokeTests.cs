@@ -1,7 +1,8 @@
 using System.Net;
+using Cmux.Conformance.Providers;
+using Cmux.Conformance.Runtime;
 using Cmux.Conformance.Tests.Infrastructure;
-using Cmux.Conformance.Tests.Suite;
-using Cmux.Fakes.Sandbox.Client;
+using Cmux.Contract;
 using Cmux.Load.Engine;
 using Cmux.Load.Reporting;
 using Cmux.Load.Scenarios;
@@ -9,14 +10,15 @@ using Cmux.Load.Simulations;
 using Cmux.Load.Targets;
 using Cmux.Load.Thresholds;
 
-namespace Cmux.Conformance.Tests.Load;
+namespace Cmux.Conformance.Tests.Suite;
 
 /// <summary>
 /// A few seconds of load through the whole chain (edge with TLS and Access, router, sandbox), with
-/// thresholds: the smoke run CI keeps, so the proxy chain cannot quietly stop carrying traffic.
+/// thresholds: the smoke run CI keeps, so the proxy chain cannot quietly stop carrying traffic. It
+/// rides the suite's PVE sandbox and its route, so it loads exactly the URLs the checks reach.
 /// </summary>
-[Collection(StackCollection.Name)]
-public sealed class LoadSmokeStackTests(StackFixture stack)
+[Collection(SuiteCollection.Name)]
+public sealed class LoadSmokeTests(SuiteFixture suite)
 {
     [Fact]
     [Trait(Category.Name, Category.Stack)]
@@ -24,15 +26,19 @@ public sealed class LoadSmokeStackTests(StackFixture stack)
     public async Task A_short_run_through_the_edge_holds_its_thresholds()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var pve = stack.Conformance.Session(ProviderNames.Pve);
+        var pve = suite.Run.Sessions.Single(s => s.Name == ProviderNames.Pve);
         var sandbox = await pve.SharedSandboxAsync(timeout.Token);
-        var edge = stack.Endpoint("edge", "https");
-        var url = new UriBuilder(pve.Provider.UrlFor(sandbox, SandboxPorts.VsCode)) { Port = edge.Port }.Uri;
+        var route = pve.Provider.Route;
+        var url = pve.Provider.UrlFor(sandbox, SandboxPorts.VsCode);
+        if (route.ConnectTo is { } to)
+        {
+            url = new UriBuilder(url) { Port = to.Port }.Uri;
+        }
         var target = new TargetOptions
         {
             Url = url,
-            ResolveTo = IPAddress.Loopback,
-            TrustedCaPemPath = stack.CaPem,
+            ResolveTo = route.ConnectTo is { } at ? (await Dns.GetHostAddressesAsync(at.Host, timeout.Token))[0] : null,
+            TrustedCaPemPath = route.TrustedRoots?.File,
             Headers = [.. pve.Provider.AuthHeaders],
         };
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cmux.Conformance.Tests.Suite;
+namespace Cmux.Conformance.Checks.Clients;
 
 /// <summary>
 /// A throw-away Chromium profile whose NSS database trusts the run's CA, so the browser validates
@@ -33,9 +33,9 @@ public sealed class BrowserProfile : IAsyncDisposable
 
     private static async Task CertutilAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("certutil") { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(Tool.Certutil.Path) { RedirectStandardError = true, RedirectStandardOutput = true };
         args.ToList().ForEach(start.ArgumentList.Add);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("certutil did not start (package libnss3-tools)");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"certutil did not start ({Tool.Certutil.Remedy})");
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)

@@ -1,0 +1,119 @@
+using Cmux.Conformance.Providers;
+
+namespace Cmux.Conformance.Runtime;
+
+/// <summary>
+/// One provider under test for the whole run: its driver, a sandbox the checks share (created on
+/// first use), every sandbox the run created (deleted when the run ends), and clients that reach
+/// its public URLs. A provider this run cannot test carries the reason instead of a driver.
+/// </summary>
+public sealed class ProviderSession : IAsyncDisposable
+{
+    private readonly ISandboxProvider? _provider;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<SandboxHandle> _created = [];
+    private SandboxHandle? _shared;
+    private HttpMessageInvoker? _invoker;
+
+    public ProviderSession(ISandboxProvider provider)
+    {
+        _provider = provider;
+        Name = provider.Name;
+    }
+
+    private ProviderSession(string name, string reason)
+    {
+        Name = name;
+        UnavailableReason = reason;
+    }
+
+    /// <summary>A provider this run cannot test; every check reports skipped with <paramref name="reason"/>.</summary>
+    public static ProviderSession Unavailable(string name, string reason) => new(name, reason);
+
+    public string Name { get; }
+
+    /// <summary>Why this provider cannot be tested in this run (for example no API key); null when it can.</summary>
+    public string? UnavailableReason { get; }
+
+    public ISandboxProvider Provider => _provider ?? throw new InvalidOperationException($"{Name} is not available: {UnavailableReason}");
+
+    /// <summary>What the report says of this provider's endpoints.</summary>
+    public IReadOnlyDictionary<string, string> Describe() =>
+        _provider?.Describe() ?? new Dictionary<string, string> { ["unavailable"] = UnavailableReason ?? "" };
+
+    /// <summary>Every sandbox this run created on the provider, deleted or not.</summary>
+    public IReadOnlyList<SandboxHandle> Created
+    {
+        get
+        {
+            lock (_created)
+            {
+                return [.. _created];
+            }
+        }
+    }
+
+    public async Task<SandboxHandle> SharedSandboxAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return _shared ??= await CreateSandboxAsync(ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<SandboxHandle> CreateSandboxAsync(CancellationToken ct)
+    {
+        var sandbox = await Provider.CreateAsync(ct);
+        lock (_created)
+        {
+            _created.Add(sandbox);
+        }
+        return sandbox;
+    }
+
+    public HttpMessageInvoker Invoker => _invoker ??= new HttpMessageInvoker(Provider.CreateHttpHandler(), disposeHandler: true);
+
+    public HttpClient CreateClient(bool authenticated = true)
+    {
+        var client = new HttpClient(Provider.CreateHttpHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(60) };
+        if (authenticated)
+        {
+            foreach (var (header, value) in Provider.AuthHeaders)
+            {
+                client.DefaultRequestHeaders.TryAddWithoutValidation(header, value);
+            }
+        }
+        return client;
+    }
+
+    /// <summary>Deletes every sandbox the run created (deleting a deleted one succeeds) and says which could not be.</summary>
+    public async Task<IReadOnlyList<string>> DeleteCreatedAsync(CancellationToken ct)
+    {
+        var failures = new List<string>();
+        foreach (var sandbox in Created)
+        {
+            try
+            {
+                await Provider.DeleteAsync(sandbox, ct);
+            }
+            catch (Exception e) when (e is ProviderException or OperationCanceledException or HttpRequestException)
+            {
+                failures.Add($"{Name} {sandbox.Id}: {e.Message}");
+            }
+        }
+        return failures;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _invoker?.Dispose();
+        (_provider as IDisposable)?.Dispose();
+        _gate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
