@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Conformance.Checks;
 using Cmux.Conformance.Http;
@@ -9,9 +8,10 @@ using Cmux.Conformance.Providers;
 using Cmux.Conformance.Providers.Morph;
 using Cmux.Conformance.Providers.Pve;
 using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Fakes.Cloudflare;
 using Cmux.Fakes.Morph;
 using Cmux.Fakes.Pve;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.RunPki;
 using Cmux.Provisioning;
 
 namespace Cmux.Conformance.Tests.Suite;
@@ -42,7 +42,7 @@ public static class ConformanceSessions
             ApiUrl = stack.Endpoint("pve"),
             TokenId = "root@pam!cmux",
             TokenSecret = PveFakeApp.Defaults["Pve:Auth:Tokens:0:Secret"]!,
-            Domain = CloudflareDefaults.Domain,
+            Domain = FakeAccount.Domain,
             PollInterval = TimeSpan.FromMilliseconds(200),
             TaskTimeout = TimeSpan.FromMinutes(2),
             PublicEndpoint = new DnsEndPoint(edge.Host, edge.Port),
@@ -61,8 +61,8 @@ public static class ConformanceSessions
         return
         [
             new ProviderSession(pve.Name, pve, PveCapabilities(access: true, tunnel: true, idleTimeout: true, testEndpoints: true),
-                PveExpectations(CloudflareDefaults.Domain, StackFixture.EdgeWebSocketIdleTimeout,
-                    new BrowserRoute($"MAP *.{CloudflareDefaults.Domain} {edge.Host}:{edge.Port}, MAP * ~NOTFOUND", stack.CaPem))),
+                PveExpectations(FakeAccount.Domain, StackFixture.EdgeWebSocketIdleTimeout,
+                    new BrowserRoute($"MAP *.{FakeAccount.Domain} {edge.Host}:{edge.Port}, MAP * ~NOTFOUND", stack.CaPem))),
             new ProviderSession(morph.Name, morph, MorphCapabilities(testEndpoints: true),
                 MorphExpectations(morph.Options.GatewayDomain,
                     new BrowserRoute($"MAP *.{morph.Options.GatewayDomain} {gateway.Host}:{gateway.Port}, MAP * ~NOTFOUND", stack.CaPem))),

@@ -152,7 +152,7 @@ public sealed class PveExecChecks(StackFixture stack) : ExecChecks(stack)
     {
         using var client = session.CreateClient();
         using var body = new StringContent("{\"command\": ", System.Text.Encoding.UTF8, "application/json");
-        using var response = await client.PostAsync(new Uri(session.Provider.UrlFor(sandbox, Cmux.Fakes.Sandbox.Client.SandboxPorts.Execd), "/exec"), body, ct);
+        using var response = await client.PostAsync(new Uri(session.Provider.UrlFor(sandbox, Cmux.Contract.SandboxPorts.Execd), "/exec"), body, ct);
         return response.StatusCode;
     }
 }

@@ -1,4 +1,4 @@
-using Cmux.Fakes.Sandbox.Client;
+using Cmux.Contract;
 
 namespace Cmux.Conformance.Providers.Morph;
 

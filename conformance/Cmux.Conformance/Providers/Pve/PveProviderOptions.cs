@@ -1,5 +1,5 @@
 using System.Net;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.RunPki;
 
 namespace Cmux.Conformance.Providers.Pve;
 
