@@ -50,23 +50,8 @@ curl -sf -X POST "http://127.0.0.1:${control_port}/sandboxes/${vmid}/start" >/de
 hosts="$work/sandboxes/hosts"
 direct=$(awk -v name="cmux-${vmid}.lan" '$2 == name { print $1 }' "$hosts")
 
-cat >"$work/Caddyfile" <<CADDY
-{
-	admin off
-}
-:${caddy_port} {
-	bind 127.0.0.1
-	@service header_regexp match Host ^port-(\d+)-vm-(\d+)\.
-	handle @service {
-		reverse_proxy cmux-{re.match.2}.lan:{re.match.1}
-	}
-	handle {
-		respond "Use format: port-{port}-vm-{vmid}.{domain}" 404
-	}
-}
-CADDY
-HOME="$work" XDG_CONFIG_HOME="$work" XDG_DATA_HOME="$work" unshare -m --propagation private \
-  sh -c "mount --bind '$hosts' /etc/hosts && exec caddy run --adapter caddyfile --config '$work/Caddyfile'" \
+HOME="$work" XDG_CONFIG_HOME="$work" XDG_DATA_HOME="$work" CADDY_PORT="$caddy_port" unshare -m --propagation private \
+  sh -c "mount --bind '$hosts' /etc/hosts && exec caddy run --adapter caddyfile --config '$root/services/Cmux.Router/Caddy/seed.Caddyfile'" \
   >"$work/caddy.log" 2>&1 &
 pids+=($!)
 

@@ -32,7 +32,7 @@ domain=example.test
 host="port-$port-vm-$vmid.$domain"
 path="/_cmux/bytes?size=$size"
 out="$root/artifacts/compare"
-work="$root/artifacts/compare/run"  # logs, Caddyfile, CA, sandbox data; kept for a look after the run
+work="$root/artifacts/compare/run"  # logs, CA, sandbox data; kept for a look after the run
 ca="$work/ca"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -93,32 +93,19 @@ wait_for router 60 "http://127.0.0.1:$router_port/health"
 wait_for router 10 -H "Host: $host" "http://127.0.0.1:$router_port$path"
 
 echo "== Caddy $(caddy version | cut -d' ' -f1) on 127.0.0.1:$caddy_port (hosts file $hosts on /etc/hosts)"
-cat >"$work/Caddyfile" <<CADDY
-{
-	admin off
-}
-:$caddy_port {
-	bind 127.0.0.1
-	@service header_regexp match Host ^port-(\d+)-vm-(\d+)\.
-	handle @service {
-		reverse_proxy cmux-{re.match.2}.lan:{re.match.1}
-	}
-	handle {
-		respond "Use format: port-{port}-vm-{vmid}.{domain}" 404
-	}
-}
-CADDY
-start caddy unshare -m sh -c "mount --bind '$hosts' /etc/hosts && exec caddy run --config '$work/Caddyfile' --adapter caddyfile"
+start caddy env CADDY_PORT="$caddy_port" unshare -m sh -c \
+  "mount --bind '$hosts' /etc/hosts && exec caddy run --config '$root/services/Cmux.Router/Caddy/seed.Caddyfile' --adapter caddyfile"
 wait_for caddy 30 -H "Host: $host" "http://127.0.0.1:$caddy_port$path"
 
 # The edge chain, wired as apphost/Cmux.AppHost wires it, without Aspire: the API fake, the
 # tunnel setup against it (ingress *.domain -> our router, proxied wildcard CNAME, Access), then
 # the edge reading that configuration and serving a leaf from the run's CA.
 api="http://127.0.0.1:$api_port/client/v4"
-# The fake's defaults (services/Cmux.Cloudflare/CloudflareDefaults.cs), which the edge also uses.
-api_token=cmux-fake-cloudflare-token account=0123456789abcdef0123456789abcdef zone=fedcba9876543210fedcba9876543210
+# This run's fake account, given to the API fake, the tunnel setup and the edge alike.
+api_token=compare-token account=00000000000000000000000000c0ffee zone=0000000000000000000000000000c0de
 echo "== Cloudflare API fake on 127.0.0.1:$api_port"
-start cloudflare env ASPNETCORE_URLS="http://127.0.0.1:$api_port" dotnet "$(dll fakes/Cmux.Fakes.Cloudflare)"
+start cloudflare env ASPNETCORE_URLS="http://127.0.0.1:$api_port" dotnet "$(dll fakes/Cmux.Fakes.Cloudflare)" \
+  --Cloudflare:Tokens:0="$api_token" --Cloudflare:AccountId="$account" --Cloudflare:ZoneId="$zone" --Cloudflare:ZoneName="$domain"
 wait_for cloudflare 60 "http://127.0.0.1:$api_port/health"
 
 echo "== tunnel setup (router origin http://127.0.0.1:$router_port, Access $( ((access)) && echo on || echo off))"
@@ -140,7 +127,8 @@ fi
 echo "== edge on 127.0.0.1:$edge_port (https), CA $ca"
 start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port" \
   dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
-  --Edge:Domain="$domain" --Edge:HttpsPort="$edge_port"
+  --Edge:Domain="$domain" --Edge:ApiToken="$api_token" --Edge:AccountId="$account" --Edge:ZoneId="$zone" \
+  --Edge:HttpsPort="$edge_port"
 wait_for edge 60 "http://127.0.0.1:$edge_http_port/health"
 # It re-reads the tunnel's ingress every second: wait until it routes the sandbox's name.
 wait_for edge 30 --cacert "$ca/ca.pem" --resolve "$host:$edge_port:127.0.0.1" "${access_headers[@]}" "https://$host:$edge_port$path"

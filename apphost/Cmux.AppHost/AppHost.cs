@@ -6,8 +6,8 @@
 //   tunnel-setup provisions the tunnel, ingress and DNS through the cloudflare API; the edge reads them.
 using System.Net;
 using System.Net.Sockets;
-using Cmux.Cloudflare;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.Cloudflare;
+using Cmux.Fakes.RunPki;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -51,7 +51,7 @@ var router = builder.AddProject<Projects.Cmux_Router>("router")
     .WithHttpEndpoint().WithHttpHealthCheck("/health")
     .WithEnvironment("Router__HostsFile", Path.Combine(sandboxData, "hosts"))
     .WithEnvironment("Router__HostsFileOnly", "true")
-    .WithEnvironment("Router__Domain", CloudflareDefaults.Domain)
+    .WithEnvironment("Router__Domain", FakeAccount.Domain)
     .WithEnvironment("Router__PveUpstream", pveApi)
     .WaitFor(sandboxes).WaitFor(pve);
 
@@ -62,10 +62,10 @@ var cloudflare = builder.AddProject<Projects.Cmux_Fakes_Cloudflare>("cloudflare"
 // PVE API, wildcard DNS, Access with a service token (written to the run folder). It then exits.
 var tunnelSetup = builder.AddProject<Projects.Cmux_Provisioning>("tunnel-setup")
     .WithEnvironment("Provisioning__ApiBaseUrl", ReferenceExpression.Create($"{cloudflare.GetEndpoint("http")}/client/v4"))
-    .WithEnvironment("Provisioning__ApiToken", CloudflareDefaults.Token)
-    .WithEnvironment("Provisioning__AccountId", CloudflareDefaults.AccountId)
-    .WithEnvironment("Provisioning__ZoneId", CloudflareDefaults.ZoneId)
-    .WithEnvironment("Provisioning__Domain", CloudflareDefaults.Domain)
+    .WithEnvironment("Provisioning__ApiToken", FakeAccount.Token)
+    .WithEnvironment("Provisioning__AccountId", FakeAccount.AccountId)
+    .WithEnvironment("Provisioning__ZoneId", FakeAccount.ZoneId)
+    .WithEnvironment("Provisioning__Domain", FakeAccount.Domain)
     .WithEnvironment("Provisioning__RouterOrigin", router.GetEndpoint("http"))
     .WithEnvironment("Provisioning__PveOrigin", pveApi)
     .WithEnvironment("Provisioning__Access", "true")
@@ -76,6 +76,10 @@ var edge = builder.AddProject<Projects.Cmux_Fakes_Edge>("edge")
     .WithHttpEndpoint().WithHttpsEndpoint(name: "https").WithHttpHealthCheck("/health", endpointName: "http")
     .WithEnvironment("Tls__CaDirectory", caDirectory)
     .WithEnvironment("Edge__WebSocketIdleTimeout", edgeIdleTimeout)
+    .WithEnvironment("Edge__Domain", FakeAccount.Domain)
+    .WithEnvironment("Edge__ApiToken", FakeAccount.Token)
+    .WithEnvironment("Edge__AccountId", FakeAccount.AccountId)
+    .WithEnvironment("Edge__ZoneId", FakeAccount.ZoneId)
     .WithReference(cloudflare).WaitFor(cloudflare)
     .WaitFor(router).WaitFor(pve)
     .WaitForCompletion(tunnelSetup);

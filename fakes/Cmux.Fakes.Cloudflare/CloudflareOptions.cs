@@ -1,5 +1,3 @@
-using Cmux.Cloudflare;
-
 namespace Cmux.Fakes.Cloudflare;
 
 /// <summary>The one account and zone the fake serves, and the API tokens it accepts (section <c>Cloudflare</c>).</summary>
@@ -8,9 +6,9 @@ public sealed class CloudflareOptions
     public const string Section = "Cloudflare";
 
     /// <summary>Bearer tokens the API accepts; any other is refused (code 10000).</summary>
-    public string[] Tokens { get; set; } = [CloudflareDefaults.Token];
-    public string AccountId { get; set; } = CloudflareDefaults.AccountId;
-    public string ZoneId { get; set; } = CloudflareDefaults.ZoneId;
+    public string[] Tokens { get; set; } = [FakeAccount.Token];
+    public string AccountId { get; set; } = FakeAccount.AccountId;
+    public string ZoneId { get; set; } = FakeAccount.ZoneId;
     /// <summary>The zone's domain: record names are stored fully qualified under it.</summary>
-    public string ZoneName { get; set; } = CloudflareDefaults.Domain;
+    public string ZoneName { get; set; } = FakeAccount.Domain;
 }

@@ -15,7 +15,8 @@ public static class EdgeExtensions
     {
         var section = builder.Configuration.GetSection(EdgeOptions.Section);
         builder.Services.AddOptions<EdgeOptions>().Bind(section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Domain), "Edge:Domain must be set")
+            .Validate(o => new[] { o.Domain, o.ApiToken, o.AccountId, o.ZoneId }.All(v => !string.IsNullOrWhiteSpace(v)),
+                "Edge:Domain, Edge:ApiToken, Edge:AccountId and Edge:ZoneId must be set")
             .Validate(o => o.RefreshInterval > TimeSpan.Zero && o.WebSocketIdleTimeout > TimeSpan.Zero && o.OriginResponseTimeout > TimeSpan.Zero,
                 "Edge:RefreshInterval, WebSocketIdleTimeout and OriginResponseTimeout must be positive")
             .ValidateOnStart();

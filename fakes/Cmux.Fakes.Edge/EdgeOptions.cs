@@ -1,5 +1,3 @@
-using Cmux.Cloudflare;
-
 namespace Cmux.Fakes.Edge;
 
 /// <summary>The edge's settings (section <c>Edge</c>); see README.md.</summary>
@@ -8,15 +6,16 @@ public sealed class EdgeOptions
     public const string Section = "Edge";
 
     /// <summary>The zone: the universal certificate covers <c>{Domain}</c> and <c>*.{Domain}</c>.</summary>
-    public string Domain { get; set; } = CloudflareDefaults.Domain;
+    public string Domain { get; set; } = "";
     /// <summary>Hostnames with a certificate of their own (Advanced Certificate Manager), e.g. <c>*.sub.example.test</c>.</summary>
     public string[] CustomHostnames { get; set; } = [];
 
     /// <summary>API v4 base address; <c>http://cloudflare/client/v4</c> resolves through Aspire's service discovery.</summary>
     public Uri CloudflareApi { get; set; } = new("http://cloudflare/client/v4");
-    public string ApiToken { get; set; } = CloudflareDefaults.Token;
-    public string AccountId { get; set; } = CloudflareDefaults.AccountId;
-    public string ZoneId { get; set; } = CloudflareDefaults.ZoneId;
+    /// <summary>The account the edge reads, as the API knows it (the AppHost passes the fake's <c>FakeAccount</c>).</summary>
+    public string ApiToken { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string ZoneId { get; set; } = "";
     /// <summary>How often DNS, tunnel configurations and Access are re-read (cloudflared gets remote config pushed within seconds).</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 

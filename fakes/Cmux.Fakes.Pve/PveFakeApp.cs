@@ -8,7 +8,7 @@ using Cmux.Fakes.Pve.State;
 using Cmux.Fakes.Pve.Tasks;
 using Cmux.Fakes.Pve.Telemetry;
 using Cmux.Fakes.Sandbox.Client;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.RunPki;
 using Cmux.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;

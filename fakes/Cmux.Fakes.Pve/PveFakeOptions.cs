@@ -1,3 +1,5 @@
+using Cmux.Contract;
+
 namespace Cmux.Fakes.Pve;
 
 /// <summary>The fake's settings, section <c>Pve</c> (README.md lists them with their defaults).</summary>
@@ -23,7 +25,7 @@ public sealed class PveFakeOptions
     public int TemplateVmid { get; set; } = 9000;
 
     /// <summary>The search domain the node's DNS publishes containers under (<c>cmux-200.lan</c>).</summary>
-    public string SearchDomain { get; set; } = "lan";
+    public string SearchDomain { get; set; } = SandboxNames.DefaultSearchDomain;
 
     public AuthOptions Auth { get; set; } = new();
 

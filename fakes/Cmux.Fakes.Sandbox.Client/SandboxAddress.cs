@@ -20,9 +20,6 @@ public static class SandboxAddress
         return new IPAddress([127, 1, (byte)(id >> 8), (byte)(id & 0xFF)]);
     }
 
-    /// <summary>The LAN name the router proxies to, as PVE's DNS would publish it.</summary>
-    public static string LanName(int id, string searchDomain = "lan") => $"cmux-{id}.{searchDomain}";
-
     /// <summary>The inverse of <see cref="For"/>; null for an address outside the sandbox range.</summary>
     public static int? IdOf(IPAddress address)
     {

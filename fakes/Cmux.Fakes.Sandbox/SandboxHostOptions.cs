@@ -1,3 +1,5 @@
+using Cmux.Contract;
+
 namespace Cmux.Fakes.Sandbox;
 
 /// <summary>The <c>Sandbox</c> configuration section (see README.md).</summary>
@@ -12,7 +14,7 @@ public sealed class SandboxHostOptions
     public string? HostsFile { get; set; }
 
     /// <summary>The LAN search domain: sandbox 200 is <c>cmux-200.{SearchDomain}</c>.</summary>
-    public string SearchDomain { get; set; } = "lan";
+    public string SearchDomain { get; set; } = SandboxNames.DefaultSearchDomain;
 
     /// <summary>The execd to run in each sandbox (apphost or dll); null means the one built beside this host.</summary>
     public string? ExecdPath { get; set; }

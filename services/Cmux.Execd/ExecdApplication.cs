@@ -1,3 +1,4 @@
+using Cmux.Contract;
 using Cmux.Execd.Exec;
 using Cmux.Execd.Profiles;
 using Cmux.ServiceDefaults;
@@ -13,7 +14,7 @@ public static class ExecdApplication
         builder.AddServiceDefaults();
         if (!HasUrls(builder.Configuration))
         {
-            builder.WebHost.UseUrls($"http://0.0.0.0:{ExecdOptions.DefaultPort}");
+            builder.WebHost.UseUrls($"http://0.0.0.0:{SandboxPorts.Execd}");
         }
         builder.Services.AddOptions<ExecdOptions>().BindConfiguration(ExecdOptions.Section);
         builder.Services.AddSingleton<CommandRunner>();

@@ -1,10 +1,11 @@
+using Cmux.Contract;
+
 namespace Cmux.Execd;
 
 /// <summary>The <c>Execd</c> configuration section (see README.md).</summary>
 public sealed class ExecdOptions
 {
     public const string Section = "Execd";
-    public const int DefaultPort = 39375;
 
     /// <summary>The token files the Go daemon reads, first non-empty wins.</summary>
     public static readonly IReadOnlyList<string> DefaultTokenFiles = ["/root/.worker-auth-token", "/home/user/.worker-auth-token"];
@@ -24,7 +25,7 @@ public sealed class ExecdOptions
     public int MaxOutputBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Largest accepted <c>/exec</c> body.</summary>
-    public int MaxRequestBytes { get; set; } = 1024 * 1024;
+    public int MaxRequestBytes { get; set; } = ExecContract.MaxRequestBytes;
 
     /// <summary>Largest accepted <c>/files</c> tar body (cmux profile).</summary>
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;

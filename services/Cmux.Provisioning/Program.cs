@@ -19,9 +19,9 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 });
 var options = builder.Configuration.GetSection(ProvisioningOptions.Section).Get<ProvisioningOptions>() ?? new ProvisioningOptions();
 options.DryRun |= dryRun;
-if (options.Missing().ToList() is { Count: > 0 } missing)
+if (options.MissingSettings() is { } missing)
 {
-    Console.Error.WriteLine($"missing settings: {string.Join(", ", missing)}");
+    Console.Error.WriteLine(missing);
     return 2;
 }
 

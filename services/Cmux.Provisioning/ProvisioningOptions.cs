@@ -12,7 +12,7 @@ public sealed class ProvisioningOptions
     public string AccountId { get; set; } = "";
     public string ZoneId { get; set; } = "";
     public string Domain { get; set; } = "";
-    public string TunnelName { get; set; } = CloudflareDefaults.TunnelName;
+    public string TunnelName { get; set; } = TunnelNames.Default;
     /// <summary>Where <c>*.{domain}</c> goes: the host-header router (the seed's Caddy on :8080).</summary>
     public Uri RouterOrigin { get; set; } = new("http://localhost:8080");
     /// <summary>Where <c>pve.{domain}</c> goes: the PVE API (self-signed, so <c>noTLSVerify</c>).</summary>
@@ -25,8 +25,11 @@ public sealed class ProvisioningOptions
     /// <summary>If set, the tunnel id, its token and a new service token's credentials are written here as JSON.</summary>
     public string? OutputFile { get; set; }
 
-    /// <summary>Every missing setting, by the name a user would set.</summary>
-    public IEnumerable<string> Missing()
+    /// <summary>Null when every required setting is there; else one line naming each missing one as a user would set it.</summary>
+    public string? MissingSettings() =>
+        Missing().ToList() is { Count: > 0 } missing ? $"missing settings: {string.Join(", ", missing)}" : null;
+
+    private IEnumerable<string> Missing()
     {
         if (string.IsNullOrWhiteSpace(ApiToken))
         {

@@ -23,7 +23,7 @@ public sealed class TunnelProvisioner(CloudflareApiClient api, ProvisioningOptio
     {
         var tunnel = await EnsureTunnelAsync(ct);
         var token = tunnel is null ? null : await api.GetTunnelTokenAsync(tunnel.Id, ct);
-        var target = $"{tunnel?.Id ?? "<new tunnel>"}{CloudflareDefaults.TunnelTargetSuffix}";
+        var target = TunnelNames.CnameTarget(tunnel?.Id ?? "<new tunnel>");
         if (tunnel is not null)
         {
             await EnsureIngressAsync(tunnel.Id, ct);

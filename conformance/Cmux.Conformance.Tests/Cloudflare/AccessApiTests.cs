@@ -1,15 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Fakes.Cloudflare;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
 
 public sealed class AccessApiTests : CloudflareApiTests
 {
-    private static readonly string Access = $"accounts/{CloudflareDefaults.AccountId}/access";
+    private static readonly string Access = $"accounts/{FakeAccount.AccountId}/access";
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]

@@ -1,4 +1,3 @@
-using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Fakes.Cloudflare;
 
@@ -18,10 +17,10 @@ public sealed class CloudflareApiHost : IAsyncDisposable
         new Dictionary<string, string?>(), builder => builder.AddCloudflareFake(), app => app.MapCloudflareApi()));
 
     /// <summary>An HTTP client for the API with <paramref name="token"/> as bearer.</summary>
-    public HttpClient CreateHttpClient(string token = CloudflareDefaults.Token, HttpMessageHandler? handler = null) =>
+    public HttpClient CreateHttpClient(string token = FakeAccount.Token, HttpMessageHandler? handler = null) =>
         CloudflareApiClient.CreateHttpClient(BaseUrl, token, handler);
 
-    public CloudflareApiClient CreateClient(HttpClient http) => new(http, CloudflareDefaults.AccountId, CloudflareDefaults.ZoneId);
+    public CloudflareApiClient CreateClient(HttpClient http) => new(http, FakeAccount.AccountId, FakeAccount.ZoneId);
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

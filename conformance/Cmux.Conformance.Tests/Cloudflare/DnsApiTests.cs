@@ -1,14 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
-using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Fakes.Cloudflare;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
 
 public sealed class DnsApiTests : CloudflareApiTests
 {
-    private const string Zone = CloudflareDefaults.Domain;
+    private const string Zone = FakeAccount.Domain;
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
@@ -55,7 +55,7 @@ public sealed class DnsApiTests : CloudflareApiTests
     public async Task Records_are_replaced_by_put_merged_by_patch_and_deleted()
     {
         var record = await Api.CreateDnsRecordAsync(Cname("*", "old.cfargotunnel.com") with { Proxied = false });
-        var path = $"zones/{CloudflareDefaults.ZoneId}/dns_records/{record.Id}";
+        var path = $"zones/{FakeAccount.ZoneId}/dns_records/{record.Id}";
 
         var replaced = await Api.UpdateDnsRecordAsync(record.Id, Cname("*", "new.cfargotunnel.com"));
         replaced.Id.ShouldBe(record.Id);
@@ -83,7 +83,7 @@ public sealed class DnsApiTests : CloudflareApiTests
     public async Task Invalid_records_are_refused(string body)
     {
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        await TunnelApiTests.ShouldFailAsync(await Http.PostAsync($"zones/{CloudflareDefaults.ZoneId}/dns_records", content), HttpStatusCode.BadRequest, 1004);
+        await TunnelApiTests.ShouldFailAsync(await Http.PostAsync($"zones/{FakeAccount.ZoneId}/dns_records", content), HttpStatusCode.BadRequest, 1004);
     }
 
     private static DnsRecord Cname(string name, string target) => new() { Type = "CNAME", Name = name, Content = target, Proxied = true };

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Fakes.Cloudflare;
 using Cmux.Provisioning;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
@@ -71,21 +72,21 @@ public sealed class OpenApiShapeTests : CloudflareApiTests
     {
         var provisioning = new ProvisioningOptions
         {
-            AccountId = CloudflareDefaults.AccountId,
-            ZoneId = CloudflareDefaults.ZoneId,
-            Domain = CloudflareDefaults.Domain,
+            AccountId = FakeAccount.AccountId,
+            ZoneId = FakeAccount.ZoneId,
+            Domain = FakeAccount.Domain,
             Access = true,
         };
         var result = await new TunnelProvisioner(Api, provisioning, TextWriter.Null).RunAsync();
-        var account = $"accounts/{CloudflareDefaults.AccountId}";
-        var zone = $"zones/{CloudflareDefaults.ZoneId}";
+        var account = $"accounts/{FakeAccount.AccountId}";
+        var zone = $"zones/{FakeAccount.ZoneId}";
 
         await Http.GetAsync($"{account}/cfd_tunnel/{result.TunnelId}");
-        await Http.PostAsJsonAsync($"{account}/cfd_tunnel", new { name = CloudflareDefaults.TunnelName, config_src = "cloudflare" });
+        await Http.PostAsJsonAsync($"{account}/cfd_tunnel", new { name = TunnelNames.Default, config_src = "cloudflare" });
         await Http.PutAsJsonAsync($"{account}/cfd_tunnel/{result.TunnelId}/configurations",
             new { config = new { ingress = new object[] { new { hostname = "a.*.example.test", service = "http://127.0.0.1:1" }, new { service = "http_status:404" } } } });
         await Http.PostAsJsonAsync($"{zone}/dns_records", new { type = "CNAME", name = "*", content = $"{result.TunnelId}.cfargotunnel.com", proxied = true });
-        var record = (await Api.ListDnsRecordsAsync("pve." + CloudflareDefaults.Domain)).Single();
+        var record = (await Api.ListDnsRecordsAsync("pve." + FakeAccount.Domain)).Single();
         await Http.PatchAsJsonAsync($"{zone}/dns_records/{record.Id}", new { proxied = false });
         await Http.DeleteAsync($"{zone}/dns_records/{record.Id}");
         await Http.GetAsync($"{zone}/dns_records/{record.Id}");

@@ -1,6 +1,7 @@
 using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Fakes.Cloudflare;
 using Cmux.Provisioning;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
@@ -18,7 +19,7 @@ public sealed class ProvisioningTests : CloudflareApiTests
     private ProvisioningTests(RecordingHandler recorder)
         : base(recorder) => _recorder = recorder;
 
-    private const string Domain = CloudflareDefaults.Domain;
+    private const string Domain = FakeAccount.Domain;
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
@@ -28,7 +29,7 @@ public sealed class ProvisioningTests : CloudflareApiTests
         var result = await RunAsync();
 
         result.Changes.Count.ShouldBe(7);
-        var tunnel = (await Api.ListTunnelsAsync(CloudflareDefaults.TunnelName)).Single();
+        var tunnel = (await Api.ListTunnelsAsync(TunnelNames.Default)).Single();
         result.TunnelId.ShouldBe(tunnel.Id);
         result.TunnelToken.ShouldBe(await Api.GetTunnelTokenAsync(tunnel.Id));
         var ingress = (await Api.GetTunnelConfigurationAsync(tunnel.Id)).Config!["ingress"]!.AsArray();
@@ -73,7 +74,7 @@ public sealed class ProvisioningTests : CloudflareApiTests
         var plan = await RunAsync(dryRun: true, output);
 
         plan.Changes.Count.ShouldBe(7);
-        output.ToString().ShouldContain($"plan: create tunnel {CloudflareDefaults.TunnelName}");
+        output.ToString().ShouldContain($"plan: create tunnel {TunnelNames.Default}");
         output.ToString().ShouldContain($"plan: create CNAME *.{Domain} -> <new tunnel>.cfargotunnel.com (proxied)");
         Writes().ShouldBe(0);
         (await Api.ListTunnelsAsync()).ShouldBeEmpty();
@@ -101,8 +102,8 @@ public sealed class ProvisioningTests : CloudflareApiTests
     private Task<ProvisioningResult> RunAsync(bool dryRun = false, TextWriter? output = null) =>
         new TunnelProvisioner(Api, new ProvisioningOptions
         {
-            AccountId = CloudflareDefaults.AccountId,
-            ZoneId = CloudflareDefaults.ZoneId,
+            AccountId = FakeAccount.AccountId,
+            ZoneId = FakeAccount.ZoneId,
             Domain = Domain,
             RouterOrigin = new Uri("http://127.0.0.1:8080"),
             PveOrigin = new Uri("https://127.0.0.1:8006"),

@@ -6,6 +6,7 @@ using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Cloudflare.Ingress;
 using Cmux.Conformance.Tests.Infrastructure;
+using Cmux.Fakes.Cloudflare;
 
 namespace Cmux.Conformance.Tests.Cloudflare;
 
@@ -17,7 +18,7 @@ public sealed class TunnelApiTests : CloudflareApiTests
     public async Task A_tunnel_is_created_found_by_name_and_unique_among_live_tunnels()
     {
         var tunnel = await Api.CreateTunnelAsync("t1");
-        tunnel.AccountTag.ShouldBe(CloudflareDefaults.AccountId);
+        tunnel.AccountTag.ShouldBe(FakeAccount.AccountId);
         tunnel.TunType.ShouldBe("cfd_tunnel");
         tunnel.Status.ShouldBe("inactive");
         Guid.TryParse(tunnel.Id, out _).ShouldBeTrue();
@@ -28,7 +29,7 @@ public sealed class TunnelApiTests : CloudflareApiTests
         var duplicate = await Should.ThrowAsync<CloudflareApiException>(() => Api.CreateTunnelAsync("t1"));
         duplicate.Errors.Select(e => e.Code).ShouldBe([1013]);
 
-        (await Http.DeleteAsync($"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel/{tunnel.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Http.DeleteAsync($"accounts/{FakeAccount.AccountId}/cfd_tunnel/{tunnel.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await Api.ListTunnelsAsync("t1", isDeleted: false)).ShouldBeEmpty();
         (await Api.ListTunnelsAsync("t1", isDeleted: true)).Single().DeletedAt.ShouldNotBeNull();
         (await Api.CreateTunnelAsync("t1")).Id.ShouldNotBe(tunnel.Id);
@@ -43,7 +44,7 @@ public sealed class TunnelApiTests : CloudflareApiTests
         var token = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(await Api.GetTunnelTokenAsync(tunnel.Id))))!.AsObject();
 
         token.Select(p => p.Key).ShouldBe(["a", "t", "s"], ignoreOrder: true);
-        token["a"]!.GetValue<string>().ShouldBe(CloudflareDefaults.AccountId);
+        token["a"]!.GetValue<string>().ShouldBe(FakeAccount.AccountId);
         token["t"]!.GetValue<string>().ShouldBe(tunnel.Id);
         Convert.FromBase64String(token["s"]!.GetValue<string>()).Length.ShouldBeGreaterThanOrEqualTo(32);
     }
@@ -84,7 +85,7 @@ public sealed class TunnelApiTests : CloudflareApiTests
     {
         var tunnel = await Api.CreateTunnelAsync("t1");
 
-        using var response = await Http.PutAsJsonAsync($"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel/{tunnel.Id}/configurations", new { config = Config(ingress) });
+        using var response = await Http.PutAsJsonAsync($"accounts/{FakeAccount.AccountId}/cfd_tunnel/{tunnel.Id}/configurations", new { config = Config(ingress) });
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![0]!;
@@ -100,7 +101,7 @@ public sealed class TunnelApiTests : CloudflareApiTests
     {
         using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
         using var wrongToken = ApiHost.CreateHttpClient("not-a-token");
-        var path = $"accounts/{CloudflareDefaults.AccountId}/cfd_tunnel";
+        var path = $"accounts/{FakeAccount.AccountId}/cfd_tunnel";
 
         await ShouldFailAsync(await anonymous.GetAsync(path), HttpStatusCode.BadRequest, 6003);
         await ShouldFailAsync(await wrongToken.GetAsync(path), HttpStatusCode.Forbidden, 10000);

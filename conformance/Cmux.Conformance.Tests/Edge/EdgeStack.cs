@@ -3,12 +3,12 @@ using System.Net.Http.Json;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Cmux.Cloudflare;
 using Cmux.Cloudflare.Api;
 using Cmux.Conformance.Tests.Cloudflare;
+using Cmux.Fakes.Cloudflare;
 using Cmux.Fakes.Edge;
 using Cmux.Fakes.Edge.Access;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.RunPki;
 using Cmux.Provisioning;
 using Cmux.ServiceDefaults;
 
@@ -22,7 +22,7 @@ namespace Cmux.Conformance.Tests.Edge;
 /// </summary>
 public sealed class EdgeStack : IAsyncLifetime
 {
-    public const string Domain = CloudflareDefaults.Domain;
+    public const string Domain = FakeAccount.Domain;
     public const string CustomHostname = "*.custom." + Domain;
     public static readonly TimeSpan WebSocketIdleTimeout = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(15);
@@ -47,8 +47,8 @@ public sealed class EdgeStack : IAsyncLifetime
         Origin = await EchoOrigin.StartAsync();
         Provisioned = await new TunnelProvisioner(ApiClient, new ProvisioningOptions
         {
-            AccountId = CloudflareDefaults.AccountId,
-            ZoneId = CloudflareDefaults.ZoneId,
+            AccountId = FakeAccount.AccountId,
+            ZoneId = FakeAccount.ZoneId,
             Domain = Domain,
             RouterOrigin = Origin.Address("http"),
             PveOrigin = Origin.Address("https"),
@@ -65,6 +65,9 @@ public sealed class EdgeStack : IAsyncLifetime
         {
             ["Tls:CaDirectory"] = _caDirectory,
             ["Edge:Domain"] = Domain,
+            ["Edge:ApiToken"] = FakeAccount.Token,
+            ["Edge:AccountId"] = FakeAccount.AccountId,
+            ["Edge:ZoneId"] = FakeAccount.ZoneId,
             ["Edge:CloudflareApi"] = Api.BaseUrl.ToString(),
             ["Edge:RefreshInterval"] = "00:00:00.100",
             ["Edge:WebSocketIdleTimeout"] = WebSocketIdleTimeout.ToString(),

@@ -68,7 +68,7 @@ public sealed class CmuxProfileTests : IAsyncLifetime
         using var response = await _execd.Client.PostAsJsonAsync("/exec", new { command = "echo started; sleep 300", timeout_ms = 200 });
 
         var events = await ReadEventsAsync(response);
-        events.ShouldBe([new Event("stdout", Data: "started"), new Event("error", Message: "timeout after 200ms"), new Event("exit", Code: 124)]);
+        events.ShouldBe([new Event("stdout", Data: "started"), new Event("error", Message: "timeout after 200ms"), new Event("exit", Code: ExecContract.TimeoutExitCode)]);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class SeedProfileTests : IAsyncLifetime
 
         var result = await ExecAsync(new { command = $"sleep 300 & echo $! > {pidFile}; wait", timeout_ms = 300 });
 
-        result.ExitCode.ShouldBe(124);
+        result.ExitCode.ShouldBe(ExecContract.TimeoutExitCode);
         result.Stderr.ShouldContain("timeout after 300ms");
         await Poll.UntilGoneAsync(int.Parse(await File.ReadAllTextAsync(pidFile)));
     }

@@ -1,7 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.RunPki;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -6,7 +6,7 @@ using Cmux.Conformance.Providers.Morph;
 using Cmux.Fakes.Morph;
 using Cmux.Fakes.Sandbox;
 using Cmux.Fakes.Sandbox.Client;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.RunPki;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 

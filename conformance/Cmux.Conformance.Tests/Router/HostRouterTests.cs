@@ -1,6 +1,7 @@
 using Cmux.Conformance.Tests.Infrastructure;
 using Cmux.Router.Resolution;
 using Cmux.Router.Routing;
+using Microsoft.Extensions.Configuration;
 
 namespace Cmux.Conformance.Tests.Router;
 
@@ -13,6 +14,14 @@ public sealed class HostRouterTests
     });
 
     private static readonly HostRouter Cmux = new(new RouterOptions { Profile = RouterProfile.Cmux, SearchDomain = "cmux.internal" });
+
+    [Theory]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    [InlineData(Profiles.Seed, RouterProfile.Seed)]
+    [InlineData(Profiles.Cmux, RouterProfile.Cmux)]
+    public void Router_Profile_takes_the_contracts_profile_names(string name, RouterProfile profile) =>
+        new ConfigurationBuilder().AddInMemoryCollection([new("Profile", name)]).Build().Get<RouterOptions>()!.Profile.ShouldBe(profile);
 
     [Theory]
     [Trait(Category.Name, Category.Unit)]

@@ -19,11 +19,11 @@ public sealed record WebSocketScript(string Text, byte[] Binary, int CloseCode, 
 public static class RouterCases
 {
     public const int Vmid = 4242;
-    public const int Port = 39375;
+    public const int Port = SandboxPorts.Execd;
     public const int DownPort = 39399;
     public const string Echo = "/_cmux/echo";
 
-    private static readonly string Host = $"port-{Port}-vm-{Vmid}.example.com";
+    private static readonly string Host = UrlPatterns.SeedHost(Port, Vmid, "example.com");
 
     public static IReadOnlyList<RouterCase> All { get; } = Build();
 

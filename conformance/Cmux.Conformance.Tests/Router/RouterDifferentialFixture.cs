@@ -19,22 +19,8 @@ public sealed class RouterDifferentialFixture : IAsyncLifetime
     public IPEndPoint Caddy { get; private set; } = null!;
     public IPEndPoint Router { get; private set; } = null!;
 
-    /// <summary>The seed's Caddyfile (docs/contracts.md §5) on a loopback port, with the admin API off.</summary>
-    public static string Caddyfile(int port) => $$"""
-        {
-            admin off
-        }
-        :{{port}} {
-            bind 127.0.0.1
-            @service header_regexp match Host ^port-(\d+)-vm-(\d+)\.
-            handle @service {
-                reverse_proxy cmux-{re.match.2}.lan:{re.match.1}
-            }
-            handle {
-                respond "Use format: port-{port}-vm-{vmid}.{domain}" 404
-            }
-        }
-        """;
+    /// <summary>services/Cmux.Router/Caddy/seed.Caddyfile, which the router's build puts beside our assembly.</summary>
+    public static string Caddyfile => Path.Combine(AppContext.BaseDirectory, "Caddy", "seed.Caddyfile");
 
     public async Task InitializeAsync()
     {
@@ -43,16 +29,15 @@ public sealed class RouterDifferentialFixture : IAsyncLifetime
 
         var resolvConf = Path.Combine(_dir.FullName, "resolv.conf");
         await File.WriteAllTextAsync(resolvConf, "nameserver 127.0.0.1\n");
-        var caddyfile = Path.Combine(_dir.FullName, "Caddyfile");
         Caddy = NamespacedProcess.FreeLoopbackEndpoint();
-        await File.WriteAllTextAsync(caddyfile, Caddyfile(Caddy.Port));
-        _caddy = await NamespacedProcess.StartAsync($"caddy run --adapter caddyfile --config '{caddyfile}'",
+        _caddy = await NamespacedProcess.StartAsync($"caddy run --adapter caddyfile --config '{Caddyfile}'",
             [(_sandboxes.HostsFile, "/etc/hosts"), (resolvConf, "/etc/resolv.conf")],
             new Dictionary<string, string>
             {
                 ["HOME"] = _dir.FullName,
                 ["XDG_CONFIG_HOME"] = _dir.FullName,
                 ["XDG_DATA_HOME"] = _dir.FullName,
+                ["CADDY_PORT"] = Caddy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
             Caddy);
 

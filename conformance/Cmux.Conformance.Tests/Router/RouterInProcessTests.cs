@@ -42,8 +42,8 @@ public sealed class SandboxFixture : IAsyncLifetime
 /// </summary>
 public sealed class RouterInProcessTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
 {
-    private const int Port = 39375;
-    private static readonly string CmuxHost = $"port-{Port}-cmux-{SandboxFixture.Id}.example.test";
+    private const int Port = SandboxPorts.Execd;
+    private static readonly string CmuxHost = UrlPatterns.CmuxHost(Port, SandboxNames.Hostname(SandboxFixture.Id), "example.test");
 
     private async Task<(WebApplication App, IPEndPoint Endpoint)> StartRouterAsync(params string[] settings)
     {

@@ -24,7 +24,7 @@ public sealed record EdgeSnapshot(
 
     /// <summary>The tunnel id of a proxied <c>{id}.cfargotunnel.com</c> CNAME, else null.</summary>
     public static string? TunnelId(DnsRecord record) =>
-        record is { Type: "CNAME", Proxied: true } && record.Content.EndsWith(CloudflareDefaults.TunnelTargetSuffix, StringComparison.OrdinalIgnoreCase)
-            ? record.Content[..^CloudflareDefaults.TunnelTargetSuffix.Length]
+        record is { Type: "CNAME", Proxied: true } && record.Content.EndsWith(TunnelNames.CnameTargetSuffix, StringComparison.OrdinalIgnoreCase)
+            ? record.Content[..^TunnelNames.CnameTargetSuffix.Length]
             : null;
 }

@@ -1,3 +1,4 @@
+using Cmux.Contract;
 using Cmux.Fakes.Morph.Gateway;
 using Cmux.Fakes.Morph.Instances;
 using Cmux.Fakes.Sandbox.Client;
@@ -27,7 +28,7 @@ public sealed record InstanceJson(
         new InstanceNetworkingJson(
             SandboxAddress.For(instance.SandboxId).ToString(),
             instance.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new HttpServiceJson(s.Name, s.Port, $"https://{ServiceHost.Format(s.Name, instance.Id, gatewayDomain)}"))
+                .Select(s => new HttpServiceJson(s.Name, s.Port, $"https://{UrlPatterns.MorphHost(s.Name, instance.Id, gatewayDomain)}"))
                 .ToList()),
         new InstanceTtlJson(
             instance.Ttl.Seconds,

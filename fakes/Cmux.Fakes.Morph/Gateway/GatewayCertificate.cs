@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Cmux.Fakes.Tls;
+using Cmux.Fakes.RunPki;
 
 namespace Cmux.Fakes.Morph.Gateway;
 

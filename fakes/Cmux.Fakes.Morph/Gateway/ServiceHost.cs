@@ -12,9 +12,6 @@ public sealed record ServiceHost(string ServiceName, string InstanceId)
 
     private const string Marker = "-morphvm-";
 
-    public static string Format(string serviceName, string instanceId, string domain) =>
-        $"{serviceName}-{instanceId.Replace('_', '-')}.{domain}";
-
     /// <summary>Parses a request host; null when it is not one label under <paramref name="domain"/> in this shape.</summary>
     public static ServiceHost? Parse(string host, string domain)
     {

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
+using Cmux.Contract;
 using Cmux.Fakes.Sandbox.Client;
 
 namespace Cmux.Fakes.Morph.Instances;

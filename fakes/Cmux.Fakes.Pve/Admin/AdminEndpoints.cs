@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cmux.Contract;
 using Cmux.Fakes.Pve.Api;
 using Cmux.Fakes.Pve.Faults;
 using Cmux.Fakes.Pve.State;
@@ -65,7 +66,7 @@ public static class AdminEndpoints
         try
         {
             var vmid = state.Read(all => Enumerable.Range(FirstSandboxVmid, int.MaxValue - FirstSandboxVmid).First(id => !all.ContainsKey(id)));
-            var hostname = body?.Hostname ?? SandboxAddress.LanName(vmid).Split('.')[0];
+            var hostname = body?.Hostname ?? SandboxNames.Hostname(vmid);
             await RunTaskAsync(api, tasks, "POST", $"/nodes/{node}/lxc/{options.Value.TemplateVmid}/clone",
                 new() { ["newid"] = $"{vmid}", ["hostname"] = hostname, ["full"] = "0" }, ct);
             await RunTaskAsync(api, tasks, "POST", $"/nodes/{node}/lxc/{vmid}/status/start", [], ct);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cmux.Contract;
 using Cmux.Fakes.Pve.Auth;
 using Cmux.Fakes.Pve.State;
 
@@ -19,7 +20,7 @@ public sealed class NodeEndpoints(NodeGuard guard, NodeState state, ContainerVie
     {
         handlers["GET /version"] = _ => Answer(new JsonObject { ["version"] = Version, ["release"] = "8.4", ["repoid"] = "2a5fa54a8503f96d" });
         handlers["GET /nodes"] = _ => Answer(new JsonArray(NodeEntry()));
-        handlers["GET /nodes/{node}/dns"] = r => Guarded(r, () => new JsonObject { ["search"] = "lan", ["dns1"] = "127.0.0.53" });
+        handlers["GET /nodes/{node}/dns"] = r => Guarded(r, () => new JsonObject { ["search"] = SandboxNames.DefaultSearchDomain, ["dns1"] = "127.0.0.53" });
         handlers["GET /nodes/{node}/storage"] = r => Guarded(r, () => StorageList(r));
         handlers["GET /cluster/nextid"] = r => Answer(NextId(r));
         handlers["GET /cluster/resources"] = r => Answer(Resources(r.Text("type")));

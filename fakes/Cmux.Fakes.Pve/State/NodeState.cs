@@ -1,3 +1,4 @@
+using Cmux.Contract;
 using Cmux.Fakes.Pve.Telemetry;
 using Cmux.Fakes.Sandbox.Client;
 using Microsoft.Extensions.Options;
@@ -51,7 +52,8 @@ public sealed class NodeState
     {
         ["arch"] = "amd64",
         ["cores"] = "2",
-        ["description"] = "cmux sandbox template: execd 39375, worker 39377, VS Code 39378, noVNC 39380, DevTools 39381, terminal 39383\n",
+        ["description"] = $"cmux sandbox template: execd {SandboxPorts.Execd}, worker {SandboxPorts.Worker}, VS Code {SandboxPorts.VsCode}, "
+            + $"noVNC {SandboxPorts.NoVnc}, DevTools {SandboxPorts.DevTools}, terminal {SandboxPorts.Terminal}\n",
         ["features"] = "nesting=1",
         ["hostname"] = "cmux-template",
         ["memory"] = "4096",

@@ -1,4 +1,5 @@
 using System.Text;
+using Cmux.Contract;
 using Cmux.Fakes.Sandbox.Client;
 using Microsoft.Extensions.Options;
 
@@ -25,8 +26,8 @@ public sealed class HostsFile(IOptions<SandboxHostOptions> options)
             .AppendLine("::1 localhost ip6-localhost ip6-loopback");
         foreach (var (id, hostname) in sandboxes.OrderBy(s => s.Id))
         {
-            var shortName = $"cmux-{id}";
-            text.Append($"{SandboxAddress.For(id)} {SandboxAddress.LanName(id, _options.SearchDomain)} {shortName}");
+            var shortName = SandboxNames.Hostname(id);
+            text.Append($"{SandboxAddress.For(id)} {SandboxNames.LanName(id, _options.SearchDomain)} {shortName}");
             text.AppendLine(hostname == shortName ? "" : $" {hostname}");
         }
         var bytes = Encoding.ASCII.GetBytes(text.ToString());

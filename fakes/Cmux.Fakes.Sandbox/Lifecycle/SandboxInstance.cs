@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cmux.Contract;
 using Cmux.Fakes.Sandbox.Client;
 using Cmux.Fakes.Sandbox.Processes;
 using Cmux.Fakes.Sandbox.Services;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
+using Cmux.Contract;
 using Cmux.Fakes.Sandbox.Client;
 using Cmux.Fakes.Sandbox.Processes;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public sealed partial class SandboxManager(
     /// <summary>Creates the sandbox, or returns the existing one (created false).</summary>
     public (SandboxInstance Sandbox, bool Created) Create(int id, string? hostname)
     {
-        hostname ??= $"cmux-{id}";
+        hostname ??= SandboxNames.Hostname(id);
         if (!HostnamePattern().IsMatch(hostname))
         {
             throw new ArgumentException($"hostname '{hostname}' is not a DNS label (a-z, 0-9, '-', at most 63 characters)");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Cmux.Contract;
 
 namespace Cmux.Execd.Exec;
 
@@ -25,12 +26,7 @@ public enum Termination
 }
 
 /// <summary>How a command ended; <see cref="Error"/> says why when it did not simply exit.</summary>
-public sealed record CommandResult(int ExitCode, Termination Termination, string? Error = null)
-{
-    public const int TimeoutExitCode = 124;
-    public const int CanceledExitCode = 1;
-    public const int SpawnFailedExitCode = 127;
-}
+public sealed record CommandResult(int ExitCode, Termination Termination, string? Error = null);
 
 /// <summary>
 /// Runs one command in its own session and process group (<c>setsid</c>), so a timeout, a client
@@ -69,7 +65,7 @@ public sealed class CommandRunner
         }
         catch (Win32Exception e)
         {
-            return new CommandResult(CommandResult.SpawnFailedExitCode, Termination.SpawnFailed, $"failed to start /bin/bash: {e.Message}");
+            return new CommandResult(ExecContract.SpawnFailureExitCode, Termination.SpawnFailed, $"failed to start /bin/bash: {e.Message}");
         }
 
         // Commands read EOF, never execd's own stdin.
@@ -104,8 +100,8 @@ public sealed class CommandRunner
 
         return termination switch
         {
-            Termination.TimedOut => new CommandResult(CommandResult.TimeoutExitCode, termination, $"timeout after {(long)spec.Timeout!.Value.TotalMilliseconds}ms"),
-            Termination.Canceled => new CommandResult(CommandResult.CanceledExitCode, termination, "request canceled by client"),
+            Termination.TimedOut => new CommandResult(ExecContract.TimeoutExitCode, termination, $"timeout after {(long)spec.Timeout!.Value.TotalMilliseconds}ms"),
+            Termination.Canceled => new CommandResult(ExecContract.ClientGoneExitCode, termination, "request canceled by client"),
             _ => new CommandResult(process.ExitCode, termination),
         };
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Cmux.Contract;
 using Cmux.Router.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -11,34 +12,39 @@ public sealed class CaddyResponses(RouterProfile profile)
     public const string TextPlain = "text/plain; charset=utf-8";
 
     private const string XContentLength = "X-Content-Length";
+    private const string PortPlaceholder = "{port}";
 
     private static readonly byte[] ConflictingLengthBody =
         "400 Bad Request: Content-Length and Transfer-Encoding are both present"u8.ToArray();
 
     // The 404 text is "{before}{port}{after}": Caddy substitutes its {port} placeholder (the request's
     // port, empty when the Host has none) and leaves the unknown {vmid}/{instanceId}/{domain} as typed.
-    private readonly byte[] _notFoundBefore = profile == RouterProfile.Cmux
-        ? "cmux sandbox not found. Use format: port-"u8.ToArray()
-        : "Use format: port-"u8.ToArray();
-    private readonly byte[] _notFoundAfter = profile == RouterProfile.Cmux
-        ? "-{instanceId}.{domain}"u8.ToArray()
-        : "-vm-{vmid}.{domain}"u8.ToArray();
+    private readonly (byte[] Before, byte[] After) _notFound = SplitAtPort(profile == RouterProfile.Cmux
+        ? $"cmux sandbox not found. Use format: {UrlPatterns.CmuxTemplate}"
+        : $"Use format: {UrlPatterns.SeedTemplate}");
 
     public Task NotFoundAsync(HttpContext context)
     {
         var port = HostPort.PortOf(context.Request.Headers.Host.ToString());
-        var length = _notFoundBefore.Length + Encoding.UTF8.GetByteCount(port) + _notFoundAfter.Length;
+        var (before, after) = _notFound;
+        var length = before.Length + Encoding.UTF8.GetByteCount(port) + after.Length;
         var response = context.Response;
         response.StatusCode = StatusCodes.Status404NotFound;
         response.ContentType = TextPlain;
         response.ContentLength = length;
         var writer = response.BodyWriter;
         var span = writer.GetSpan(length);
-        _notFoundBefore.CopyTo(span);
-        var written = _notFoundBefore.Length + Encoding.UTF8.GetBytes(port, span[_notFoundBefore.Length..]);
-        _notFoundAfter.CopyTo(span[written..]);
+        before.CopyTo(span);
+        var written = before.Length + Encoding.UTF8.GetBytes(port, span[before.Length..]);
+        after.CopyTo(span[written..]);
         writer.Advance(length);
         return writer.FlushAsync().AsTask();
+    }
+
+    private static (byte[] Before, byte[] After) SplitAtPort(string text)
+    {
+        var at = text.IndexOf(PortPlaceholder, StringComparison.Ordinal);
+        return (Encoding.UTF8.GetBytes(text[..at]), Encoding.UTF8.GetBytes(text[(at + PortPlaceholder.Length)..]));
     }
 
     /// <summary>

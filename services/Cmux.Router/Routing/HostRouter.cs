@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Cmux.Contract;
 
 namespace Cmux.Router.Routing;
 
@@ -93,7 +94,7 @@ public sealed class HostRouter
     }
 
     private string UpstreamName(ReadOnlySpan<char> target) => _profile == RouterProfile.Seed
-        ? $"cmux-{target[SeedTarget.Length..]}.{_searchDomain}"
+        ? $"{SandboxNames.HostnamePrefix}{target[SeedTarget.Length..]}.{_searchDomain}"
         : $"{target}.{_searchDomain}";
 
     /// <summary>Splits <c>port-{digits}-{target}.</c>: the label is everything before the first dot,

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Cmux.Contract;
 
 namespace Cmux.Router.Routing;
 
@@ -33,7 +34,7 @@ public sealed class RouterOptions
     public Uri? PveUpstream { get; set; }
 
     /// <summary>The DNS suffix of sandbox names: <c>cmux-200.{SearchDomain}</c>.</summary>
-    public string SearchDomain { get; set; } = "lan";
+    public string SearchDomain { get; set; } = SandboxNames.DefaultSearchDomain;
 
     /// <summary>A hosts file (<c>127.1.0.200 cmux-200.lan cmux-200</c>) consulted before the system resolver.</summary>
     public string? HostsFile { get; set; }

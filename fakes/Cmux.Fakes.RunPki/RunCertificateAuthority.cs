@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Cmux.Fakes.Tls;
+namespace Cmux.Fakes.RunPki;
 
 /// <summary>
 /// A certificate authority made for one run. The AppHost creates it once and writes
