@@ -19,7 +19,7 @@ fi
 results="$root/artifacts/conformance"
 rm -rf "$results"
 mkdir -p "$results"
-dotnet build Cmux.Conformance.sln -c Release -nologo -clp:ErrorsOnly || exit 1
+eng/build.sh || exit 1
 dotnet test conformance/Cmux.Conformance.Tests -c Release --no-build --nologo \
   --filter "FullyQualifiedName~Cmux.Conformance.Tests.Suite" \
   --logger trx --results-directory "$results" "$@"

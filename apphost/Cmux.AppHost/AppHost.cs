@@ -27,7 +27,9 @@ var pveApi = $"https://127.0.0.1:{FreeLoopbackPort()}";
 
 var sandboxes = builder.AddProject<Projects.Cmux_Fakes_Sandbox>("sandboxes")
     .WithHttpEndpoint().WithHttpHealthCheck("/health")
-    .WithEnvironment("Sandbox__DataDir", sandboxData);
+    .WithEnvironment("Sandbox__DataDir", sandboxData)
+    // The suite deploys its own probe into sandboxes, as it must on a real template.
+    .WithEnvironment("Sandbox__TestEndpoints", "false");
 
 var pve = builder.AddProject<Projects.Cmux_Fakes_Pve>("pve")
     .WithHttpEndpoint().WithHttpHealthCheck("/health")

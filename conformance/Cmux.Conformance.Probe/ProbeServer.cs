@@ -12,8 +12,9 @@ namespace Cmux.Conformance.Probe;
 /// An HTTP/1.1 server on raw sockets, so it can say exactly what arrived: the request line and
 /// every header in wire order, as the proxies in front of it delivered them. It answers:
 /// <c>/_cmux/info</c> (port and hostname), <c>/_cmux/echo</c> (the request as received),
-/// <c>/_cmux/ws</c> (a websocket echo; <c>close:CODE:REASON</c> makes it close), and
-/// <c>/_cmux/sse?count=N&amp;interval=MS</c> (a stream of server-sent events).
+/// <c>/_cmux/ws</c> (a websocket echo; <c>close:CODE:REASON</c> makes it close),
+/// <c>/_cmux/sse?count=N&amp;interval=MS</c> (a stream of server-sent events), and
+/// <c>/_cmux/bytes?size=N</c> (N bytes, byte i being i % 251, for the load scenarios).
 /// </summary>
 public sealed class ProbeServer(IPEndPoint endpoint)
 {
@@ -94,6 +95,10 @@ public sealed class ProbeServer(IPEndPoint endpoint)
             case "/_cmux/ws" when request.Header("Upgrade")?.Equals("websocket", StringComparison.OrdinalIgnoreCase) == true:
                 await WebSocketEchoAsync(stream, request, ct);
                 return false;
+            case "/_cmux/bytes":
+                var size = int.Parse(Query(request.Target).GetValueOrDefault("size", "32"), CultureInfo.InvariantCulture);
+                await WriteAsync(stream, 200, "application/octet-stream", Bytes(size), request.KeepAlive, ct);
+                return request.KeepAlive;
             case "/_cmux/sse":
                 await EventStreamAsync(stream, request, ct);
                 return false;
@@ -172,6 +177,17 @@ public sealed class ProbeServer(IPEndPoint endpoint)
         var head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nCache-Control: no-store\r\n{(keepAlive ? "" : "Connection: close\r\n")}\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), ct);
         await stream.WriteAsync(body, ct);
+    }
+
+    /// <summary>Byte i is i % 251: a prime, so a shifted or lost chunk shows.</summary>
+    private static byte[] Bytes(int size)
+    {
+        var bytes = new byte[Math.Clamp(size, 0, 64 * 1024 * 1024)];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i % 251);
+        }
+        return bytes;
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> write)

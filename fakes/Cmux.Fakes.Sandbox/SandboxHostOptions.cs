@@ -25,6 +25,12 @@ public sealed class SandboxHostOptions
     /// <summary><c>auto</c>: mount, UTS and PID namespaces when root and <c>unshare</c> exist; <c>none</c>: never.</summary>
     public string Isolation { get; set; } = "auto";
 
+    /// <summary>
+    /// Serve the <c>/_cmux/*</c> test endpoints on every port (the load benchmarks use them). The
+    /// AppHost turns them off: the suite brings its own probe, as it must on a real template.
+    /// </summary>
+    public bool TestEndpoints { get; set; } = true;
+
     /// <summary>How long <c>start</c> waits for execd to answer.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -33,6 +33,7 @@ public static class Feature
     public const string Router = "router";
     public const string UrlPattern = "url-pattern";
     public const string WebSocket = "websocket";
+    public const string Streaming = "streaming";
     public const string Tls = "tls";
     public const string Access = "access";
     public const string Lifecycle = "lifecycle";
@@ -46,7 +47,7 @@ public static class Feature
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Foundation, Exec, Sandbox, Router, UrlPattern, WebSocket, Tls, Access, Lifecycle, Provisioning,
+        Foundation, Exec, Sandbox, Router, UrlPattern, WebSocket, Streaming, Tls, Access, Lifecycle, Provisioning,
         PveApi, CloudflareApi, MorphApi, Load, Report,
     };
 }

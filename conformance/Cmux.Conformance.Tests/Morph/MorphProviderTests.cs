@@ -56,7 +56,7 @@ public sealed class MorphProviderTests(MorphFakeFixture morph) : IAsyncLifetime
             WorkingDirectory: "/usr/bin",
             Environment: new Dictionary<string, string> { ["GREETING"] = "it's a \"test\" $HOME" }), CancellationToken.None);
 
-        result.ShouldBe(new ExecResult(3, "/usr/bin\nit's a \"test\" $HOME\n", "oops\n"));
+        (result with { Wire = "" }).ShouldBe(new ExecResult(3, "/usr/bin\nit's a \"test\" $HOME\n", "oops\n"));
     }
 
     [Fact]

@@ -153,7 +153,8 @@ public sealed class PveProviderTests : PveFakeTests
         var result = await provider.ExecAsync(sandbox,
             new ExecRequest("echo hello", TimeSpan.FromSeconds(5), "/workspace", new Dictionary<string, string> { ["A"] = "b" }), CancellationToken.None);
 
-        result.ShouldBe(new ExecResult(0, "hello\n", ""));
+        (result with { Wire = "" }).ShouldBe(new ExecResult(0, "hello\n", ""));
+        result.Wire.ShouldBe("application/json {stdout, stderr, exitCode}", "the wire shape is what the answer carried");
         execd.Host.ShouldBe("port-39375-vm-200.example.test");
         execd.AccessClientId.ShouldBe("id.access");
         execd.Body.ShouldNotBeNull();

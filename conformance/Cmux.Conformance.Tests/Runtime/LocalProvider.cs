@@ -37,6 +37,8 @@ public sealed class LocalProvider(string name) : ISandboxProvider
 
     public Uri UrlFor(SandboxHandle sandbox, int port) => new($"https://port-{port}-local-{sandbox.Id}.local.test/");
 
+    public Task PublishAsync(SandboxHandle sandbox, int port, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("unshare", ["-rm", "sh", "-c", "mount -t tmpfs tmpfs /root && cd \"$1\" && exec bash -c \"$2\"", "sh",

@@ -2,7 +2,7 @@ using System.Net;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Runtime;
 using Cmux.Conformance.Tests.Infrastructure;
-using Cmux.Contract;
+using Cmux.Conformance.Probes;
 using Cmux.Load.Engine;
 using Cmux.Load.Reporting;
 using Cmux.Load.Scenarios;
@@ -27,9 +27,10 @@ public sealed class LoadSmokeTests(SuiteFixture suite)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var pve = suite.Run.Sessions.Single(s => s.Name == ProviderNames.Pve);
-        var sandbox = await pve.SharedSandboxAsync(timeout.Token);
+        // The probe serves /_cmux/bytes: the load goes where the suite's checks go, on any template.
+        var sandbox = await pve.ProbedSandboxAsync(timeout.Token);
         var route = pve.Provider.Route;
-        var url = pve.Provider.UrlFor(sandbox, SandboxPorts.VsCode);
+        var url = pve.Provider.UrlFor(sandbox, ProbeDeployer.Ports[0]);
         if (route.ConnectTo is { } to)
         {
             url = new UriBuilder(url) { Port = to.Port }.Uri;

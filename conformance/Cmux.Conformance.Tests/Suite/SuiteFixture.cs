@@ -60,7 +60,6 @@ public sealed class SuiteFixture : IAsyncLifetime
             AccessClientSecret = token.ClientSecret,
             Tunnel = tunnel,
             EdgeWebSocketIdleTimeout = StackFixture.EdgeWebSocketIdleTimeout,
-            SandboxesServeTestEndpoints = true,
         });
         var morph = new MorphProvider(new MorphProviderOptions
         {
@@ -69,7 +68,6 @@ public sealed class SuiteFixture : IAsyncLifetime
             SnapshotId = MorphFakeApp.DefaultSnapshots[0],
             PollInterval = TimeSpan.FromMilliseconds(200),
             Route = new PublicRoute(new DnsEndPoint(gateway.Host, gateway.Port), roots),
-            SandboxesServeTestEndpoints = true,
         });
         return [new ProviderSession(pve), new ProviderSession(morph)];
     }

@@ -15,9 +15,6 @@ public sealed record Capability(string Name, string Description)
     public static readonly Capability WebSocketIdleTimeout = new("websocket-idle-timeout",
         "The edge in front of the URLs closes idle websockets after a documented time.");
 
-    public static readonly Capability TestEndpoints = new("sandbox-test-endpoints",
-        "The sandboxes serve the suite's test endpoints (/_cmux/echo, /_cmux/ws, ...) on every port.");
-
     public static readonly Capability PauseResume = new("pause-resume", "A sandbox can be paused and resumed.");
 
     public override string ToString() => Name;

@@ -35,6 +35,13 @@ public sealed class CheckContext : IDisposable
     /// <summary>The sandbox most checks share; created on first use, deleted when the run ends.</summary>
     public Task<SandboxHandle> SharedSandboxAsync() => _session.SharedSandboxAsync(Timeout(300));
 
+    /// <summary>The shared sandbox with the suite's probe serving <see cref="Probes.ProbeDeployer.Ports"/>; needs <see cref="Tool.Probe"/>.</summary>
+    public Task<SandboxHandle> ProbedSandboxAsync() => _session.ProbedSandboxAsync(Timeout(300));
+
+    /// <summary>A URL of the probe in a sandbox: <paramref name="path"/> on the probe's first port unless another is given.</summary>
+    public Uri ProbeUrl(SandboxHandle sandbox, string path, int? port = null) =>
+        new(Provider.UrlFor(sandbox, port ?? Probes.ProbeDeployer.Ports[0]), path);
+
     /// <summary>A sandbox of the check's own; the run deletes it at the end if the check did not.</summary>
     public Task<SandboxHandle> CreateSandboxAsync() => _session.CreateSandboxAsync(Timeout(300));
 

@@ -33,12 +33,13 @@ public static class Features
     public const string UrlPattern = "url-pattern";
     public const string Exec = "exec";
     public const string WebSocket = "websocket";
+    public const string Streaming = "streaming";
     public const string Tls = "tls";
     public const string Access = "access";
     public const string Lifecycle = "lifecycle";
     public const string Provisioning = "provisioning";
 
-    public static readonly IReadOnlyList<string> All = [UrlPattern, Exec, WebSocket, Tls, Access, Lifecycle, Provisioning];
+    public static readonly IReadOnlyList<string> All = [UrlPattern, Exec, WebSocket, Streaming, Tls, Access, Lifecycle, Provisioning];
 }
 
 /// <summary>A program a check runs on this machine.</summary>
@@ -47,6 +48,10 @@ public sealed record Tool(string Name, string Path, string Remedy)
     public static readonly Tool Chromium = new("chromium", "/usr/bin/chromium", "eng/bootstrap.sh installs Debian's chromium");
 
     public static readonly Tool Certutil = new("certutil", "/usr/bin/certutil", "eng/bootstrap.sh installs Debian's libnss3-tools");
+
+    /// <summary>The probe the suite deploys into sandboxes (see <see cref="Probes.ProbeDeployer"/>).</summary>
+    public static readonly Tool Probe = new("cmux-probe", Probes.ProbeBinary.ConfiguredPath,
+        $"eng/build.sh publishes it, or set {Probes.ProbeBinary.Variable}");
 
     public bool IsInstalled => File.Exists(Path);
 }

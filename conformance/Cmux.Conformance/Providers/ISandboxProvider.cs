@@ -33,6 +33,10 @@ public interface ISandboxProvider
     /// <summary>The public URL of a port of the sandbox (the provider's URL pattern).</summary>
     Uri UrlFor(SandboxHandle sandbox, int port);
 
+    /// <summary>Makes a port the sandbox listens on reachable at its public URL, as cmux would for a new
+    /// service: Morph exposes it as an HTTP service; PVE's router reaches every port already.</summary>
+    Task PublishAsync(SandboxHandle sandbox, int port, CancellationToken cancellationToken);
+
     /// <summary>Runs a shell command the way cmux does on this provider, normalised to one shape.</summary>
     Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken);
 

@@ -24,6 +24,12 @@ public static class KnownDifferences
     public static readonly KnownDifference UrlAuth = new("url-auth",
         "What a sandbox URL answers a request without credentials (Cloudflare Access on PVE; public or an API key on Morph).");
 
+    public static readonly KnownDifference ForwardedProto = new("forwarded-proto",
+        "What X-Forwarded-Proto the sandbox sees for an HTTPS request (the seed's Caddy overwrites it with http).");
+
+    public static readonly KnownDifference UpstreamHost = new("upstream-host",
+        "What Host header the sandbox sees: the public name, or one the proxy put there.");
+
     public static readonly KnownDifference StatusAfterStart = new("status-after-start",
         "The status a started sandbox reports (PVE running, Morph ready).");
 
@@ -44,7 +50,7 @@ public static class KnownDifferences
 
     public static readonly IReadOnlyList<KnownDifference> All =
     [
-        ExecTimeout, OutputNormalisation, ExecWireFormat, UrlAuth, StatusAfterStart, Pause, Stop,
+        ExecTimeout, OutputNormalisation, ExecWireFormat, UrlAuth, ForwardedProto, UpstreamHost, StatusAfterStart, Pause, Stop,
         UnknownSandboxAnswer, ClosedPortAnswer, TimeToReady,
     ];
 

@@ -93,8 +93,16 @@ public sealed class ConformanceRun : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return Outcome(Report.Outcome.Failed, e.Message, e);
+            return Outcome(Report.Outcome.Failed, Summary(e.Message), e);
         }
+    }
+
+    /// <summary>A failure as the report shows it: its first lines, not an assertion library's whole diff table.</summary>
+    private static string Summary(string message)
+    {
+        var lines = message.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var text = string.Join(' ', lines.TakeWhile(l => !l.StartsWith("difference", StringComparison.OrdinalIgnoreCase)).Take(6));
+        return text.Length <= 600 ? text : text[..600] + "…";
     }
 
     /// <summary>Deletes what the run created, then writes the report (JSON and Markdown) to the settings' folder.</summary>

@@ -1,3 +1,4 @@
+using Cmux.Conformance.Probes;
 using Cmux.Conformance.Providers;
 
 namespace Cmux.Conformance.Runtime;
@@ -13,6 +14,8 @@ public sealed class ProviderSession : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<SandboxHandle> _created = [];
     private SandboxHandle? _shared;
+    private ProbeDeployer? _probe;
+    private bool _probed;
     private HttpMessageInvoker? _invoker;
 
     public ProviderSession(ISandboxProvider provider)
@@ -66,6 +69,27 @@ public sealed class ProviderSession : IAsyncDisposable
         }
     }
 
+    /// <summary>The shared sandbox with the probe running in it (deployed on first use, removed when the run ends).</summary>
+    public async Task<SandboxHandle> ProbedSandboxAsync(CancellationToken ct)
+    {
+        var sandbox = await SharedSandboxAsync(ct);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (!_probed)
+            {
+                _probe ??= new ProbeDeployer(ProbeBinary.Load());
+                await _probe.DeployAsync(Provider, sandbox, ct);
+                _probed = true;
+            }
+            return sandbox;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async Task<SandboxHandle> CreateSandboxAsync(CancellationToken ct)
     {
         var sandbox = await Provider.CreateAsync(ct);
@@ -95,6 +119,17 @@ public sealed class ProviderSession : IAsyncDisposable
     public async Task<IReadOnlyList<string>> DeleteCreatedAsync(CancellationToken ct)
     {
         var failures = new List<string>();
+        if (_probed && _shared is { } shared)
+        {
+            try
+            {
+                await _probe!.RemoveAsync(Provider, shared, ct);
+            }
+            catch (Exception e) when (e is ProviderException or OperationCanceledException or HttpRequestException)
+            {
+                failures.Add($"{Name} {shared.Id}: removing the probe: {e.Message}");
+            }
+        }
         foreach (var sandbox in Created)
         {
             try

@@ -39,12 +39,13 @@ public static class AccessChecks
         ShortName = "access-service-token",
         Feature = Features.Access,
         Description = "A service token passes and the origin receives Cf-Access-Jwt-Assertion.",
-        Needs = [Capability.CloudflareAccess, Capability.TestEndpoints],
+        Needs = [Capability.CloudflareAccess],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
-            var sandbox = await c.SharedSandboxAsync();
+            var sandbox = await c.ProbedSandboxAsync();
             using var client = c.CreateClient();
-            using var response = await client.GetAsync(new Uri(c.Provider.UrlFor(sandbox, SandboxPorts.VsCode), "/_cmux/echo"), c.Timeout());
+            using var response = await client.GetAsync(c.ProbeUrl(sandbox, "/_cmux/echo"), c.Timeout());
             response.StatusCode.ShouldBe(HttpStatusCode.OK);
             var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync(c.Timeout())).RootElement;
             echo.GetProperty("headers").EnumerateArray()

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cmux.Conformance.Checks;
+using Cmux.Conformance.Probes;
 using Cmux.Conformance.Report;
 using Cmux.Contract;
 
@@ -36,21 +37,21 @@ public static class UrlPatternChecks
     {
         ShortName = "url-reaches-sandbox-port",
         Feature = Features.UrlPattern,
-        Description = "Each port's URL reaches that sandbox and that port (the sandbox echoes its id and the port it served).",
-        Needs = [Capability.TestEndpoints],
+        Description = "A port's URL reaches that port of that sandbox: the probe on two ports answers with the port it served and the host name exec sees.",
+        Tools = [Tool.Probe],
         Test = async c =>
         {
-            var sandbox = await c.SharedSandboxAsync();
+            var sandbox = await c.ProbedSandboxAsync();
             var hostname = (await c.Provider.ExecAsync(sandbox, new("hostname"), c.Timeout())).Stdout.Trim();
             using var client = c.CreateClient();
-            foreach (var port in SandboxPorts.All.Where(p => p != SandboxPorts.Execd))
+            foreach (var port in ProbeDeployer.Ports)
             {
-                var info = await client.GetFromJsonAsync<JsonElement>(new Uri(c.Provider.UrlFor(sandbox, port), "/_cmux/info"), c.Timeout());
-                info.GetProperty("port").GetInt32().ShouldBe(port);
+                var info = await client.GetFromJsonAsync<JsonElement>(c.ProbeUrl(sandbox, "/_cmux/info", port), c.Timeout());
+                info.GetProperty("port").GetInt32().ShouldBe(port, $"the URL for port {port} reached port {info.GetProperty("port")}");
                 info.GetProperty("hostname").GetString().ShouldBe(hostname, $"port {port} reached another machine than exec did");
             }
             using var anonymous = c.CreateClient(authenticated: false);
-            using var bare = await anonymous.GetAsync(new Uri(c.Provider.UrlFor(sandbox, SandboxPorts.VsCode), "/_cmux/info"), c.Timeout());
+            using var bare = await anonymous.GetAsync(c.ProbeUrl(sandbox, "/_cmux/info"), c.Timeout());
             c.Observe(KnownDifferences.UrlAuth, bare.IsSuccessStatusCode
                 ? $"public: {(int)bare.StatusCode} without credentials"
                 : $"refused: {(int)bare.StatusCode} without credentials");
@@ -99,7 +100,7 @@ public static class UrlPatternChecks
             using var client = c.CreateClient();
             foreach (var bad in new[] { "x" + label, label.Replace("port-", "port--", StringComparison.Ordinal), "port-abc-" + label[(label.IndexOf('-', 5) + 1)..] })
             {
-                var url = new UriBuilder(good) { Host = $"{bad}.{c.Documented.Domain}", Path = "/_cmux/info" }.Uri;
+                var url = new UriBuilder(good) { Host = $"{bad}.{c.Documented.Domain}" }.Uri;
                 using var response = await client.GetAsync(url, c.Timeout());
                 response.StatusCode.ShouldNotBe(HttpStatusCode.OK, $"{url.Host} reached a sandbox");
                 ((int)response.StatusCode).ShouldBeGreaterThanOrEqualTo(400, url.Host);

@@ -4,22 +4,20 @@ using System.Security.Cryptography;
 using System.Text;
 using Cmux.Conformance.Checks;
 using Cmux.Conformance.Checks.Clients;
-using Cmux.Contract;
 
 namespace Cmux.Conformance.Suite;
 
 /// <summary>Websockets through the public URL: every frame kind, large messages, subprotocols, closes, many sockets, idle closes.</summary>
 public static class WebSocketChecks
 {
-    private static async Task<Uri> EchoUriAsync(CheckContext c) =>
-        WebSockets.EchoUri(c.Provider.UrlFor(await c.SharedSandboxAsync(), SandboxPorts.VsCode));
+    private static async Task<Uri> EchoUriAsync(CheckContext c) => WebSockets.EchoUri(c.ProbeUrl(await c.ProbedSandboxAsync(), "/"));
 
     public static readonly ConformanceCheck Text = new()
     {
         ShortName = "ws-text",
         Feature = Features.WebSocket,
         Description = "A text message is echoed through the public URL.",
-        Needs = [Capability.TestEndpoints],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             using var socket = await WebSockets.ConnectAsync(c, await EchoUriAsync(c), c.Timeout());
@@ -34,7 +32,7 @@ public static class WebSocketChecks
         ShortName = "ws-binary",
         Feature = Features.WebSocket,
         Description = "A binary message is echoed byte for byte.",
-        Needs = [Capability.TestEndpoints],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             using var socket = await WebSockets.ConnectAsync(c, await EchoUriAsync(c), c.Timeout());
@@ -48,7 +46,7 @@ public static class WebSocketChecks
         ShortName = "ws-16mib",
         Feature = Features.WebSocket,
         Description = "A 16 MiB binary message is echoed intact.",
-        Needs = [Capability.TestEndpoints],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             using var socket = await WebSockets.ConnectAsync(c, await EchoUriAsync(c), c.Timeout());
@@ -64,7 +62,7 @@ public static class WebSocketChecks
         ShortName = "ws-subprotocol",
         Feature = Features.WebSocket,
         Description = "The subprotocol the backend selects reaches the client.",
-        Needs = [Capability.TestEndpoints],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             using var socket = await WebSockets.ConnectAsync(c, await EchoUriAsync(c), c.Timeout(), ["cmux.v2", "cmux.v1"]);
@@ -77,7 +75,7 @@ public static class WebSocketChecks
         ShortName = "ws-ping-pong",
         Feature = Features.WebSocket,
         Description = "Keep-alive pings are answered; the socket stays usable.",
-        Needs = [Capability.TestEndpoints],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             // KeepAliveTimeout makes the client send pings and abort the socket when no pong comes back.
@@ -103,7 +101,7 @@ public static class WebSocketChecks
         ShortName = "ws-close-code",
         Feature = Features.WebSocket,
         Description = "A close code and reason sent by the backend reach the client.",
-        Needs = [Capability.TestEndpoints],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             using var socket = await WebSockets.ConnectAsync(c, await EchoUriAsync(c), c.Timeout());
@@ -120,7 +118,7 @@ public static class WebSocketChecks
         ShortName = "ws-many-sockets",
         Feature = Features.WebSocket,
         Description = "32 sockets open at once each echo their own messages.",
-        Needs = [Capability.TestEndpoints],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             var uri = await EchoUriAsync(c);
@@ -151,7 +149,8 @@ public static class WebSocketChecks
         ShortName = "ws-idle-close",
         Feature = Features.WebSocket,
         Description = "An idle socket is closed by the edge after its idle timeout.",
-        Needs = [Capability.WebSocketIdleTimeout, Capability.TestEndpoints],
+        Needs = [Capability.WebSocketIdleTimeout],
+        Tools = [Tool.Probe],
         Test = async c =>
         {
             var idle = c.Documented.WebSocketIdleTimeout ?? throw new InvalidOperationException("the provider supports an idle timeout but documents none");

@@ -10,7 +10,7 @@ namespace Cmux.Fakes.Sandbox.Lifecycle;
 /// One sandbox: its real execd (a child process, namespaced when the host can) and its in-process
 /// services on its own address. Operations on one sandbox run one at a time.
 /// </summary>
-public sealed class SandboxInstance(int id, string hostname, SandboxLayout layout, ExecdLauncher execdLauncher, ChildProcessLauncher launcher)
+public sealed class SandboxInstance(int id, string hostname, SandboxLayout layout, ExecdLauncher execdLauncher, ChildProcessLauncher launcher, bool testEndpoints)
 {
     private readonly SemaphoreSlim _operation = new(1, 1);
     private readonly PauseGate _gate = new();
@@ -38,11 +38,11 @@ public sealed class SandboxInstance(int id, string hostname, SandboxLayout layou
         }
         Directory.CreateDirectory(Layout.Home);
         Directory.CreateDirectory(Layout.Workspace);
-        _execd = await execdLauncher.StartAsync(Layout, Hostname, ct);
+        _execd = await execdLauncher.StartAsync(Layout, Hostname, SandboxAddress.For(Id), ct);
         try
         {
             var context = new SandboxContext(Id, Hostname, SandboxAddress.For(Id), Layout, _gate, StartShellAsync);
-            _server = await SandboxServer.StartAsync(context, ct);
+            _server = await SandboxServer.StartAsync(context, testEndpoints, ct);
         }
         catch
         {

@@ -48,7 +48,7 @@ public sealed partial class SandboxManager(
             DeleteFolder(layout);
             Directory.CreateDirectory(layout.Home);
             Directory.CreateDirectory(layout.Workspace);
-            return new SandboxInstance(id, hostname, layout, execdLauncher, launcher);
+            return new SandboxInstance(id, hostname, layout, execdLauncher, launcher, _options.TestEndpoints);
         });
         if (created)
         {

@@ -27,7 +27,7 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
 
     public bool Isolates { get; } = options.Value.Isolation != "none" && Environment.IsPrivilegedProcess && File.Exists(Unshare);
 
-    public async Task<Process> StartAsync(SandboxLayout layout, string hostname, CancellationToken ct)
+    public async Task<Process> StartAsync(SandboxLayout layout, string hostname, System.Net.IPAddress address, CancellationToken ct)
     {
         File.Delete(layout.ExecdSocket);
         var (execd, execdArguments) = ExecdCommand();
@@ -70,6 +70,10 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
             }
             startInfo.Environment["OTEL_SERVICE_NAME"] = $"{hostname}-execd";
             startInfo.Environment["HOME"] = home;
+            // Sandboxes here share one network stack, one address each: what a command starts must
+            // listen there, where the router and the gateway reach this sandbox (an LXC container
+            // has a stack of its own and binds everything).
+            startInfo.Environment["CMUX_SANDBOX_ADDRESS"] = address.ToString();
         }
     }
 

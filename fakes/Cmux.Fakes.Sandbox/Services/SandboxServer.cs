@@ -36,7 +36,7 @@ public sealed class SandboxServer : IAsyncDisposable
         _execd = execd;
     }
 
-    public static async Task<SandboxServer> StartAsync(SandboxContext sandbox, CancellationToken ct)
+    public static async Task<SandboxServer> StartAsync(SandboxContext sandbox, bool testEndpoints, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -66,7 +66,10 @@ public sealed class SandboxServer : IAsyncDisposable
                 branch.UseRouting();
                 branch.UseEndpoints(endpoints =>
                 {
-                    TestEndpoints.Map(endpoints, sandbox, port, service);
+                    if (testEndpoints)
+                    {
+                        TestEndpoints.Map(endpoints, sandbox, port, service);
+                    }
                     MapService(endpoints, port, sandbox, terminal, execd);
                 });
             });

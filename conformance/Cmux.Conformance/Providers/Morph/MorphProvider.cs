@@ -72,9 +72,6 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
         _ when capability == Capability.CloudflareAccess => Support.No("Morph has no Cloudflare Access: its service URLs are public or take the API key"),
         _ when capability == Capability.TunnelProvisioning => Support.No("Morph publishes its own URLs; there is no tunnel to provision"),
         _ when capability == Capability.WebSocketIdleTimeout => Support.No("Morph documents no idle timeout for websockets"),
-        _ when capability == Capability.TestEndpoints => options.SandboxesServeTestEndpoints
-            ? Support.Yes
-            : Support.Lacking("the snapshot's machines do not serve the /_cmux test endpoints"),
         _ when capability == Capability.PauseResume => Support.Yes,
         _ => Support.No($"morph does not know capability '{capability.Name}'"),
     };
@@ -117,6 +114,16 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
         _serviceUrls.TryGetValue((sandbox.Id, port), out var url)
             ? url
             : new Uri($"https://{UrlPatterns.MorphHost(ServiceName(port), sandbox.Id, options.GatewayDomain)}/");
+
+    public async Task PublishAsync(SandboxHandle sandbox, int port, CancellationToken cancellationToken)
+    {
+        if (_serviceUrls.ContainsKey((sandbox.Id, port)))
+        {
+            return;
+        }
+        Remember(await SendAsync<MorphInstance>(HttpMethod.Post, $"instance/{sandbox.Id}/http",
+            new { name = ServiceName(port), port, auth_mode = "none" }, $"expose port {port}", sandbox.Id, cancellationToken));
+    }
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {

@@ -40,6 +40,4 @@ public sealed record MorphProviderOptions
     /// <summary>How service URLs are reached: plain DNS and the system's trust for real Morph; the fake gateway and the run's CA in CI.</summary>
     public PublicRoute Route { get; init; } = PublicRoute.Direct;
 
-    /// <summary>The snapshot's machines serve the suite's <c>/_cmux</c> test endpoints (the fake's do).</summary>
-    public bool SandboxesServeTestEndpoints { get; init; }
 }

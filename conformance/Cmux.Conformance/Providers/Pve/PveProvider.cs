@@ -76,9 +76,6 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         _ when capability == Capability.WebSocketIdleTimeout => _options.EdgeWebSocketIdleTimeout is not null
             ? Support.Yes
             : Support.Lacking("the edge's websocket idle timeout is not known for this run"),
-        _ when capability == Capability.TestEndpoints => _options.SandboxesServeTestEndpoints
-            ? Support.Yes
-            : Support.Lacking("the template's sandboxes do not serve the /_cmux test endpoints"),
         _ when capability == Capability.PauseResume => Support.Yes,
         _ => Support.No($"pve does not know capability '{capability.Name}'"),
     };
@@ -96,6 +93,9 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         new($"{_options.PublicScheme}://{UrlPatterns.SeedHost(port, Vmid(sandbox), _options.Domain)}/");
 
     public HttpMessageHandler CreateHttpHandler() => ResolvingHandler.Create(_options.Route);
+
+    /// <summary>The router proxies every port of the pattern; nothing to publish.</summary>
+    public Task PublishAsync(SandboxHandle sandbox, int port, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {

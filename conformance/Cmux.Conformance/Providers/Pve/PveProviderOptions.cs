@@ -57,8 +57,6 @@ public sealed record PveProviderOptions
     /// <summary>After how long the edge in front of the URLs closes an idle websocket; null when not known.</summary>
     public TimeSpan? EdgeWebSocketIdleTimeout { get; init; }
 
-    /// <summary>The template's sandboxes serve the suite's <c>/_cmux</c> test endpoints (the fake sandboxes do).</summary>
-    public bool SandboxesServeTestEndpoints { get; init; }
 
     /// <summary>Replaces the HTTP handler for the PVE API (tests, custom trust).</summary>
     public HttpMessageHandler? ApiHandler { get; init; }
