@@ -9,6 +9,9 @@ public sealed class ReportTests
 {
     private static ReportRecorder Recorder() => new(CheckCatalog.All, ["pve", "morph"]);
 
+    private static RunMetadata Run(string commit, string mode) =>
+        new("impl", commit, "20261201120000-abcdef", mode, "seed", DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow);
+
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Report)]
@@ -23,7 +26,7 @@ public sealed class ReportTests
                 outcome == Outcome.Passed ? null : $"because {outcome}", TimeSpan.FromMilliseconds(12)));
         }
         recorder.Observe(KnownDifferences.Stop, "pve", "halts it");
-        var json = ReportWriter.ToJson(recorder.Build("impl", "abc123", "fakes", "seed"));
+        var json = ReportWriter.ToJson(recorder.Build(Run("abc123", "fakes")));
         ReportSchema.Errors(json).ShouldBeEmpty();
         json.ShouldContain("\"not-supported\"");
         json.ShouldContain("\"not-run\"");
@@ -39,7 +42,7 @@ public sealed class ReportTests
     {
         var recorder = Recorder();
         recorder.Observe(KnownDifferences.TimeToReady, "morph", "1.20 s");
-        var report = recorder.Build("impl", "abc", "fakes", "seed");
+        var report = recorder.Build(Run("abc", "fakes"));
         var ready = report.Differences.Single(d => d.Name == KnownDifferences.TimeToReady.Name);
         ready.ByProvider["morph"].ShouldBe("1.20 s");
         ready.ByProvider["pve"].ShouldBe(KnownDifferences.NotMeasured);
@@ -58,7 +61,7 @@ public sealed class ReportTests
             ["api"] = "https://root:hunter2@pve.example.test:8006/api2/json?token=s3cret",
             ["node"] = "pve",
         });
-        var described = recorder.Build("impl", "abc", "real", "seed").Providers["pve"];
+        var described = recorder.Build(Run("abc", "real")).Providers["pve"];
         described["api"].ShouldBe("https://pve.example.test:8006/api2/json");
         described["node"].ShouldBe("pve");
         Should.Throw<ArgumentException>(() => recorder.Record(new CheckResult("qemu", "exec", "exec-stdout", "", Outcome.Passed, null, TimeSpan.Zero)));

@@ -21,7 +21,7 @@ public sealed class ConformanceRunTests : IDisposable
     [Trait(Feature.Name, Feature.Report)]
     public async Task A_run_of_only_the_exec_checks_reports_every_other_check_as_not_run_and_validates_against_the_schema()
     {
-        var run = new ConformanceRun(Settings, ProviderNames.All.Select(n => new ProviderSession(new LocalProvider(n))));
+        var run = new ConformanceRun(Settings, ProviderNames.All.Select(n => new ProviderSession(new LocalProvider(n))), SandboxMark.NewRun());
         var exec = CheckCatalog.All.Where(c => c.Feature == Features.Exec).ToList();
         foreach (var provider in ProviderNames.All)
         {
@@ -69,7 +69,7 @@ public sealed class ConformanceRunTests : IDisposable
             Check("needs-a-tool", _ => Task.CompletedTask, tools: [new Tool("nothing", "/nonexistent/tool", "install it")]),
         };
         await using var run = new ConformanceRun(Settings,
-            [new ProviderSession(new LocalProvider("pve")), ProviderSession.Unavailable("morph", "no Morph API key")], catalog);
+            [new ProviderSession(new LocalProvider("pve")), ProviderSession.Unavailable("morph", "no Morph API key")], SandboxMark.NewRun(), catalog);
 
         async Task<CheckResult> On(string provider, string check) => await run.RunAsync(provider, check);
         (await On("pve", "passes")).Outcome.ShouldBe(Outcome.Passed);

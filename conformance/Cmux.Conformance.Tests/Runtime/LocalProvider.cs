@@ -39,6 +39,11 @@ public sealed class LocalProvider(string name) : ISandboxProvider
 
     public Task PublishAsync(SandboxHandle sandbox, int port, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task<IReadOnlyList<string>> PreflightAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
+    public Task<IReadOnlyList<string>> SweepAsync(Func<SandboxMark, bool> select, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("unshare", ["-rm", "sh", "-c", "mount -t tmpfs tmpfs /root && cd \"$1\" && exec bash -c \"$2\"", "sh",

@@ -29,17 +29,22 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var settings = SuiteSettings.Load();
+        var mark = SandboxMark.NewRun();
         if (settings.IsReal)
         {
-            _run = new ConformanceRun(settings, RealProviders.FromEnvironment());
-            return;
+            _run = new ConformanceRun(settings, RealProviders.FromEnvironment(mark), mark);
         }
-        _stack = new StackFixture();
-        await _stack.InitializeAsync();
-        _run = new ConformanceRun(settings, await FakeProvidersAsync(_stack));
+        else
+        {
+            _stack = new StackFixture();
+            await _stack.InitializeAsync();
+            _run = new ConformanceRun(settings, await FakeProvidersAsync(_stack, mark), mark);
+        }
+        using var prepare = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await _run.PrepareAsync(RealProviders.SweepAge(), prepare.Token);
     }
 
-    private static async Task<IReadOnlyList<ProviderSession>> FakeProvidersAsync(StackFixture stack)
+    private static async Task<IReadOnlyList<ProviderSession>> FakeProvidersAsync(StackFixture stack, SandboxMark mark)
     {
         var roots = TrustedRoots.FromPemFile(stack.CaPem);
         var edge = stack.Endpoint("edge", "https");
@@ -60,6 +65,7 @@ public sealed class SuiteFixture : IAsyncLifetime
             AccessClientSecret = token.ClientSecret,
             Tunnel = tunnel,
             EdgeWebSocketIdleTimeout = StackFixture.EdgeWebSocketIdleTimeout,
+            Mark = mark,
         });
         var morph = new MorphProvider(new MorphProviderOptions
         {
@@ -68,6 +74,7 @@ public sealed class SuiteFixture : IAsyncLifetime
             SnapshotId = MorphFakeApp.DefaultSnapshots[0],
             PollInterval = TimeSpan.FromMilliseconds(200),
             Route = new PublicRoute(new DnsEndPoint(gateway.Host, gateway.Port), roots),
+            Mark = mark,
         });
         return [new ProviderSession(pve), new ProviderSession(morph)];
     }

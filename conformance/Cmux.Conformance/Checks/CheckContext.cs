@@ -14,13 +14,15 @@ public sealed class CheckContext : IDisposable
     private readonly ProviderSession _session;
     private readonly ReportRecorder _recorder;
     private readonly List<CancellationTokenSource> _deadlines = [];
+    private readonly CancellationToken _run;
 
-    internal CheckContext(ConformanceCheck check, ProviderSession session, ReportRecorder recorder, string artifacts)
+    internal CheckContext(ConformanceCheck check, ProviderSession session, ReportRecorder recorder, string artifacts, CancellationToken run)
     {
         Check = check;
         _session = session;
         _recorder = recorder;
         ArtifactsFolder = artifacts;
+        _run = run;
     }
 
     public ConformanceCheck Check { get; }
@@ -51,10 +53,11 @@ public sealed class CheckContext : IDisposable
     /// <summary>One invoker for websockets to the provider's URLs.</summary>
     public HttpMessageInvoker Invoker => _session.Invoker;
 
-    /// <summary>A deadline from now; 120 s unless the step says otherwise.</summary>
+    /// <summary>A deadline from now, 120 s unless the step says otherwise; it also ends when the run is stopped.</summary>
     public CancellationToken Timeout(int seconds = 120)
     {
-        var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(_run);
+        deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
         lock (_deadlines)
         {
             _deadlines.Add(deadline);

@@ -56,6 +56,20 @@ public interface ISandboxProvider
     /// <summary>Deletes the sandbox; deleting one that is already gone succeeds.</summary>
     Task DeleteAsync(SandboxHandle sandbox, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Checks, before anything is created, that this run can work: the API answers, the credentials
+    /// are accepted and may do what the run does, the template or snapshot exists, the public URLs
+    /// answer. Each problem names the setting or privilege to fix; none means go.
+    /// </summary>
+    Task<IReadOnlyList<string>> PreflightAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the sandboxes that carry the suite's mark and that <paramref name="select"/> picks
+    /// (an earlier run's leftovers, or this run's own); an unmarked sandbox is never touched.
+    /// Returns the ids it deleted.
+    /// </summary>
+    Task<IReadOnlyList<string>> SweepAsync(Func<SandboxMark, bool> select, CancellationToken cancellationToken);
+
     /// <summary>Headers a client must add to reach a sandbox URL (Access service token, API key), if any.</summary>
     IReadOnlyDictionary<string, string> AuthHeaders { get; }
 

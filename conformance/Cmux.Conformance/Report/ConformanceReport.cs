@@ -12,7 +12,8 @@ public sealed record ConformanceReport(
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Providers,
     IReadOnlyList<ProviderSummary> Summary,
     IReadOnlyList<CheckResult> Results,
-    IReadOnlyList<ObservedDifference> Differences)
+    IReadOnlyList<ObservedDifference> Differences,
+    IReadOnlyDictionary<string, SandboxesTouched> Sandboxes)
 {
     public const string CurrentSchemaVersion = "1.0";
 }
@@ -21,10 +22,17 @@ public sealed record ConformanceReport(
 public sealed record RunMetadata(
     string Implementation,
     string Commit,
+    string RunId,
     string Mode,
     string Profile,
     DateTimeOffset StartedAt,
     DateTimeOffset EndedAt);
+
+/// <summary>
+/// What a run did to a provider's sandboxes: every one it created, every one it deleted, the
+/// earlier runs' marked leftovers its sweep deleted, and anything it could not delete, with why.
+/// </summary>
+public sealed record SandboxesTouched(IReadOnlyList<string> Created, IReadOnlyList<string> Deleted, IReadOnlyList<string> Swept, IReadOnlyList<string> Leftovers);
 
 /// <summary>Counts per provider; every outcome has its own count, so nothing not run is folded into passed.</summary>
 public sealed record ProviderSummary(string Provider, int Passed, int Failed, int Skipped, int NotSupported, int NotRun);

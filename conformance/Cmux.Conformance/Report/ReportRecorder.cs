@@ -12,6 +12,7 @@ public sealed class ReportRecorder(IReadOnlyList<ConformanceCheck> catalog, IRea
     private readonly ConcurrentDictionary<(string Provider, string Check), CheckResult> _results = new();
     private readonly ConcurrentDictionary<(string Difference, string Provider), string> _observations = new();
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _descriptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SandboxesTouched> _sandboxes = new(StringComparer.Ordinal);
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -43,7 +44,9 @@ public sealed class ReportRecorder(IReadOnlyList<ConformanceCheck> catalog, IRea
         _observations[(difference.Name, provider)] = measured;
     }
 
-    public ConformanceReport Build(string implementation, string commit, string mode, string profile)
+    public void Sandboxes(string provider, SandboxesTouched touched) => _sandboxes[provider] = touched;
+
+    public ConformanceReport Build(RunMetadata run)
     {
         var results = (from provider in providers
                        from check in catalog
@@ -61,12 +64,7 @@ public sealed class ReportRecorder(IReadOnlyList<ConformanceCheck> catalog, IRea
             providers.ToDictionary(p => p, p => _observations.GetValueOrDefault((d.Name, p), KnownDifferences.NotMeasured)))).ToList();
         var described = providers.ToDictionary(p => p,
             p => _descriptions.GetValueOrDefault(p) ?? new Dictionary<string, string>());
-        return new ConformanceReport(
-            ConformanceReport.CurrentSchemaVersion,
-            new RunMetadata(implementation, commit, mode, profile, StartedAt, DateTimeOffset.UtcNow),
-            described,
-            summary,
-            results,
-            differences);
+        var sandboxes = providers.ToDictionary(p => p, p => _sandboxes.GetValueOrDefault(p) ?? new SandboxesTouched([], [], [], []));
+        return new ConformanceReport(ConformanceReport.CurrentSchemaVersion, run, described, summary, results, differences, sandboxes);
     }
 }

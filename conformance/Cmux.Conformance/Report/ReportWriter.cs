@@ -39,6 +39,7 @@ public static class ReportWriter
         md.AppendLine("# Cmux conformance report").AppendLine();
         md.AppendLine(inv, $"- Implementation: {run.Implementation}");
         md.AppendLine(inv, $"- Commit: {run.Commit}");
+        md.AppendLine(inv, $"- Run: {run.RunId} (every sandbox it made carries this id)");
         md.AppendLine(inv, $"- Mode: {run.Mode}, profile: {run.Profile}");
         md.AppendLine(inv, $"- From {run.StartedAt:u} to {run.EndedAt:u} ({(run.EndedAt - run.StartedAt).TotalSeconds:F1} s)");
         md.AppendLine(inv, $"- Report schema {report.SchemaVersion}").AppendLine();
@@ -63,6 +64,13 @@ public static class ReportWriter
             md.AppendLine(inv, $"| {r.Provider} | {r.Feature} | {r.Check} | {Name(r.Outcome)} | {r.Duration.TotalMilliseconds:F0} ms | {Cell(r.Reason)} |");
         }
 
+        md.AppendLine().AppendLine("## Sandboxes").AppendLine();
+        md.AppendLine("| provider | created | deleted | swept (earlier runs' leftovers) | left behind |").AppendLine("|---|---|---|---|---|");
+        foreach (var (provider, touched) in report.Sandboxes)
+        {
+            md.AppendLine(inv, $"| {provider} | {List(touched.Created)} | {List(touched.Deleted)} | {List(touched.Swept)} | {Cell(string.Join("; ", touched.Leftovers))} |");
+        }
+
         md.AppendLine().AppendLine("## Known differences, as measured").AppendLine();
         var providers = report.Providers.Keys.ToList();
         md.AppendLine(inv, $"| difference | {string.Join(" | ", providers)} | what it is |");
@@ -74,6 +82,8 @@ public static class ReportWriter
         }
         return md.ToString();
     }
+
+    private static string List(IReadOnlyList<string> ids) => ids.Count == 0 ? "none" : string.Join(", ", ids);
 
     private static string Cell(string? text) =>
         string.IsNullOrEmpty(text) ? "" : text.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);

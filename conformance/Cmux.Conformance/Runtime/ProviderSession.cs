@@ -90,15 +90,25 @@ public sealed class ProviderSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates a sandbox the run owns. A create, once begun, is finished (within its own bound) even
+    /// when the run is stopped meanwhile, so the run knows the sandbox and deletes it at the end.
+    /// </summary>
     public async Task<SandboxHandle> CreateSandboxAsync(CancellationToken ct)
     {
-        var sandbox = await Provider.CreateAsync(ct);
+        ct.ThrowIfCancellationRequested();
+        using var bound = new CancellationTokenSource(CreateBound);
+        var sandbox = await Provider.CreateAsync(bound.Token);
         lock (_created)
         {
             _created.Add(sandbox);
         }
+        ct.ThrowIfCancellationRequested();
         return sandbox;
     }
+
+    /// <summary>How long one create may take, stopped run or not.</summary>
+    public static readonly TimeSpan CreateBound = TimeSpan.FromMinutes(10);
 
     public HttpMessageInvoker Invoker => _invoker ??= new HttpMessageInvoker(Provider.CreateHttpHandler(), disposeHandler: true);
 
@@ -115,9 +125,10 @@ public sealed class ProviderSession : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Deletes every sandbox the run created (deleting a deleted one succeeds) and says which could not be.</summary>
-    public async Task<IReadOnlyList<string>> DeleteCreatedAsync(CancellationToken ct)
+    /// <summary>Deletes every sandbox the run created (deleting a deleted one succeeds): the ids deleted, and the failures.</summary>
+    public async Task<(IReadOnlyList<string> Deleted, IReadOnlyList<string> Failures)> DeleteCreatedAsync(CancellationToken ct)
     {
+        var deleted = new List<string>();
         var failures = new List<string>();
         if (_probed && _shared is { } shared)
         {
@@ -135,13 +146,14 @@ public sealed class ProviderSession : IAsyncDisposable
             try
             {
                 await Provider.DeleteAsync(sandbox, ct);
+                deleted.Add(sandbox.Id);
             }
             catch (Exception e) when (e is ProviderException or OperationCanceledException or HttpRequestException)
             {
                 failures.Add($"{Name} {sandbox.Id}: {e.Message}");
             }
         }
-        return failures;
+        return (deleted, failures);
     }
 
     public ValueTask DisposeAsync()

@@ -15,9 +15,9 @@ namespace Cmux.Conformance.Runtime;
 /// </summary>
 public static class RealProviders
 {
-    public static IReadOnlyList<ProviderSession> FromEnvironment() => [new(Pve()), Morph()];
+    public static IReadOnlyList<ProviderSession> FromEnvironment(SandboxMark mark) => [new(Pve(mark)), Morph(mark)];
 
-    public static PveProvider Pve()
+    public static PveProvider Pve(SandboxMark mark)
     {
         var domain = Required("CMUX_DOMAIN");
         var roots = Optional("CMUX_CA_FILE") is { } caFile ? Roots(caFile, "CMUX_CA_FILE") : null;
@@ -43,11 +43,12 @@ public static class RealProviders
             Route = new PublicRoute(Optional("CMUX_CONNECT_TO") is { } to ? Endpoint(to, "CMUX_CONNECT_TO") : null, roots),
             Tunnel = Tunnel(domain),
             EdgeWebSocketIdleTimeout = Optional("CMUX_EDGE_IDLE_TIMEOUT") is { } idle ? Seconds(idle, "CMUX_EDGE_IDLE_TIMEOUT") : null,
+            Mark = mark,
         });
     }
 
     /// <summary>Morph when <c>MORPH_API_KEY</c> is set; otherwise a provider this run reports as skipped, saying so.</summary>
-    public static ProviderSession Morph()
+    public static ProviderSession Morph(SandboxMark mark)
     {
         if (Optional("MORPH_API_KEY") is not { } key)
         {
@@ -63,6 +64,7 @@ public static class RealProviders
             Route = new PublicRoute(
                 Optional("MORPH_CONNECT_TO") is { } to ? Endpoint(to, "MORPH_CONNECT_TO") : null,
                 Optional("CMUX_CA_FILE") is { } caFile ? Roots(caFile, "CMUX_CA_FILE") : null),
+            Mark = mark,
         }));
     }
 
@@ -83,6 +85,14 @@ public static class RealProviders
             DryRun = !Flag("CMUX_PROVISIONING_WRITE"),
         };
     }
+
+    /// <summary><c>CMUX_SWEEP_AGE</c> (hours, default 6): a marked sandbox of another run older than this is a leftover.</summary>
+    public static TimeSpan SweepAge() =>
+        Optional("CMUX_SWEEP_AGE") is { } hours
+            ? double.TryParse(hours, NumberStyles.Float, CultureInfo.InvariantCulture, out var h) && h >= 0
+                ? TimeSpan.FromHours(h)
+                : throw new SettingException("CMUX_SWEEP_AGE", $"must be a number of hours, not '{hours}'")
+            : ConformanceRun.DefaultSweepAge;
 
     private static string? Optional(string name) => SuiteSettings.Get(name);
 

@@ -27,6 +27,11 @@ public static partial class InstanceEndpoints
         api.MapPost("/instance/{id}/exec/sse", ExecStreamAsync);
         api.MapPost("/instance/{id}/http", ExposeAsync);
         api.MapDelete("/instance/{id}/http/{name}", Hide);
+        // The snapshots this fake boots from; clients read one to check it exists before starting instances.
+        api.MapGet("/snapshot/{id}", (string id, IOptions<MorphOptions> options) =>
+            options.Value.Snapshots.Contains(id, StringComparer.Ordinal)
+                ? Results.Json(new { id, @object = "snapshot", status = "ready", created = 1735689600, metadata = new Dictionary<string, string>() })
+                : MorphErrors.SnapshotNotFound(id));
     }
 
     private static async Task<IResult> StartAsync(

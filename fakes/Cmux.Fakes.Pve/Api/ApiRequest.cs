@@ -9,6 +9,9 @@ public sealed class ApiRequest(Principal? principal, IReadOnlyDictionary<string,
     /// <summary>The user tasks are recorded under (a token's full id, as PVE writes it into UPIDs).</summary>
     public string User => principal?.Id ?? "root@pam";
 
+    /// <summary>Who is asking; null for the endpoints anyone may call.</summary>
+    public Principal? Principal => principal;
+
     public bool Has(string name) => parameters.ContainsKey(name);
 
     public int Int(string name) => OptionalInt(name) ?? throw new InvalidOperationException($"the schema requires '{name}'");

@@ -42,6 +42,11 @@ public sealed class ContainerViews(PveSchema schema, NodeGuard guard, TimeProvid
         {
             view["template"] = 1;
         }
+        if (c.Config.GetValueOrDefault("tags") is { Length: > 0 } tags)
+        {
+            // PVE lists a container's tags with it, so clients filter without reading every config.
+            view["tags"] = tags;
+        }
         if (c.Lock is { } lockName)
         {
             view["lock"] = lockName;

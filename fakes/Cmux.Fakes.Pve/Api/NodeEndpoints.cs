@@ -25,10 +25,27 @@ public sealed class NodeEndpoints(NodeGuard guard, NodeState state, ContainerVie
         handlers["GET /cluster/nextid"] = r => Answer(NextId(r));
         handlers["GET /cluster/resources"] = r => Answer(Resources(r.Text("type")));
         handlers["GET /access/ticket"] = _ => Task.FromResult(ApiResult.Null);
+        handlers["GET /access/permissions"] = r => Answer(Permissions(r));
         handlers["POST /access/ticket"] = r => Answer(Login(r));
     }
 
     private static Task<ApiResult> Answer(JsonNode data) => Task.FromResult(ApiResult.Of(data));
+
+    /// <summary>
+    /// The caller's own privileges by ACL path, each mapped to 1 (propagates). The fake grants
+    /// everything on <c>/</c>; <c>*</c> stands for every privilege PVE knows of the kinds the fake checks.
+    /// </summary>
+    private static JsonObject Permissions(ApiRequest request)
+    {
+        var privileges = request.Principal?.Privileges ?? new HashSet<string>();
+        IEnumerable<string> names = privileges.Contains(Principal.AllPrivileges) ? Principal.KnownPrivileges : privileges;
+        var granted = new JsonObject();
+        foreach (var name in names.Order(StringComparer.Ordinal))
+        {
+            granted[name] = 1;
+        }
+        return new JsonObject { ["/"] = granted };
+    }
 
     private Task<ApiResult> Guarded(ApiRequest request, Func<JsonNode> answer)
     {

@@ -5,6 +5,16 @@ public sealed record Principal(string Id, IReadOnlySet<string> Privileges, bool 
 {
     public const string AllPrivileges = "*";
 
+    /// <summary>The privileges of PVE 8's built-in roles that touch guests, nodes and storage: what <c>*</c> expands to when listed.</summary>
+    public static readonly IReadOnlyList<string> KnownPrivileges =
+    [
+        "Datastore.Allocate", "Datastore.AllocateSpace", "Datastore.AllocateTemplate", "Datastore.Audit",
+        "SDN.Audit", "SDN.Use", "Sys.Audit", "Sys.Console", "Sys.Modify", "Sys.PowerMgmt",
+        "VM.Allocate", "VM.Audit", "VM.Backup", "VM.Clone", "VM.Config.CDROM", "VM.Config.CPU", "VM.Config.Cloudinit",
+        "VM.Config.Disk", "VM.Config.HWType", "VM.Config.Memory", "VM.Config.Network", "VM.Config.Options",
+        "VM.Console", "VM.Migrate", "VM.Monitor", "VM.PowerMgmt", "VM.Snapshot", "VM.Snapshot.Rollback",
+    ];
+
     public bool Has(string privilege) => Privileges.Contains(AllPrivileges) || Privileges.Contains(privilege);
 }
 

@@ -81,7 +81,7 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
     public async Task<SandboxHandle> CreateAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        var body = new { metadata = options.Metadata, ttl_seconds = options.TtlSeconds, ttl_action = "stop" };
+        var body = new { metadata = options.Mark.Now().MorphMetadata, ttl_seconds = options.TtlSeconds, ttl_action = "stop" };
         var instance = await SendAsync<MorphInstance>(HttpMethod.Post, $"instance?snapshot_id={Uri.EscapeDataString(options.SnapshotId)}",
             body, "start", null, cancellationToken);
         try
@@ -164,6 +164,62 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
         {
             return null;
         }
+    }
+
+    public async Task<IReadOnlyList<string>> PreflightAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync<JsonElement>(HttpMethod.Get, "instance?limit=1", null, "preflight", null, cancellationToken);
+        }
+        catch (ProviderException e) when (e.InnerException is HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden })
+        {
+            return ["MORPH_API_KEY: Morph refuses the API key"];
+        }
+        catch (ProviderException e)
+        {
+            return [$"MORPH_API_URL: Morph's API at {options.ApiBaseUrl} does not answer: {e.Message}"];
+        }
+        var problems = new List<string>();
+        try
+        {
+            await SendAsync<JsonElement>(HttpMethod.Get, $"snapshot/{Uri.EscapeDataString(options.SnapshotId)}", null, "preflight", null, cancellationToken);
+        }
+        catch (ProviderException e)
+        {
+            problems.Add($"MORPH_SNAPSHOT_ID: snapshot {options.SnapshotId}: {e.Message}");
+        }
+        var url = UrlFor(Documented.Nonexistent, SandboxPorts.VsCode);
+        try
+        {
+            using var client = new HttpClient(CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(20) };
+            using var response = await client.GetAsync(url, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            problems.Add($"MORPH_GATEWAY_DOMAIN / MORPH_CONNECT_TO / CMUX_CA_FILE: {url} does not answer: {e.Message}");
+        }
+        return problems;
+    }
+
+    public async Task<IReadOnlyList<string>> SweepAsync(Func<SandboxMark, bool> select, CancellationToken cancellationToken)
+    {
+        var listed = await SendAsync<JsonElement>(HttpMethod.Get, $"instance?metadata[created-by]={SandboxMark.Tag}", null, "sweep (list)", null, cancellationToken);
+        var instances = listed.ValueKind == JsonValueKind.Array ? listed : listed.GetProperty("data");
+        var deleted = new List<string>();
+        foreach (var instance in instances.EnumerateArray())
+        {
+            var metadata = instance.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object
+                ? m.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!)
+                : null;
+            if (SandboxMark.FromMetadata(metadata) is { } mark && select(mark))
+            {
+                var id = instance.GetProperty("id").GetString()!;
+                await DeleteAsync(id, cancellationToken);
+                deleted.Add(id);
+            }
+        }
+        return deleted;
     }
 
     public Task PauseAsync(SandboxHandle sandbox, CancellationToken cancellationToken) =>

@@ -31,8 +31,8 @@ public sealed record MorphProviderOptions
     /// <summary>The deadline of every API call but exec, whose deadline is the request's own.</summary>
     public TimeSpan ApiTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Tags each instance, so a nightly run touches (and cleans up) only what it created.</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string> { ["created-by"] = "cmux-conformance" };
+    /// <summary>The run's mark, put on every instance as metadata, so a run touches (and cleans up) only what it created.</summary>
+    public SandboxMark Mark { get; init; } = SandboxMark.NewRun();
 
     /// <summary>Morph stops an instance left behind after this long, should a run die before deleting it.</summary>
     public int TtlSeconds { get; init; } = 3600;

@@ -69,8 +69,24 @@ public sealed class PveApiClient : IDisposable
             .ToHashSet();
     }
 
-    public async Task<string> CloneAsync(int source, int newid, string hostname, CancellationToken ct = default) =>
-        Upid(await PostAsync($"{Lxc(source)}/clone", [new("newid", Text(newid)), new("hostname", hostname), new("full", "0")], ct));
+    public async Task<string> CloneAsync(int source, int newid, string hostname, string? description = null, CancellationToken ct = default) =>
+        Upid(await PostAsync($"{Lxc(source)}/clone",
+            [new("newid", Text(newid)), new("hostname", hostname), new("full", "0"), .. description is null ? [] : new KeyValuePair<string, string>[] { new("description", description) }],
+            ct));
+
+    /// <summary><c>PUT config</c>: synchronous, answers null.</summary>
+    public Task SetConfigAsync(int vmid, IEnumerable<KeyValuePair<string, string>> settings, CancellationToken ct = default) =>
+        PutAsync($"{Lxc(vmid)}/config", settings, ct);
+
+    public Task<JsonElement> ConfigAsync(int vmid, CancellationToken ct = default) => GetAsync($"{Lxc(vmid)}/config", ct: ct);
+
+    /// <summary>The node's containers: <c>vmid</c>, <c>status</c>, <c>tags</c>, <c>template</c>.</summary>
+    public Task<JsonElement> ContainersAsync(CancellationToken ct = default) => GetAsync($"nodes/{_node}/lxc", ct: ct);
+
+    public Task<JsonElement> VersionAsync(CancellationToken ct = default) => GetAsync("version", ct: ct);
+
+    /// <summary>The caller's own privileges, by ACL path: <c>{"/vms": {"VM.Audit": 1}}</c>.</summary>
+    public Task<JsonElement> PermissionsAsync(CancellationToken ct = default) => GetAsync("access/permissions", ct: ct);
 
     public async Task<string> StartAsync(int vmid, CancellationToken ct = default) => Upid(await PostAsync($"{Lxc(vmid)}/status/start", ct: ct));
 

@@ -85,6 +85,15 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         var started = Stopwatch.StartNew();
         var vmid = await CloneAsync(cancellationToken);
         var sandbox = vmid.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            // The mark is in the description from the clone on; tags make it visible in PVE's UI and lists.
+            await _api.SetConfigAsync(vmid, [new("tags", _options.Mark.PveTags)], cancellationToken);
+        }
+        catch (PveApiException e)
+        {
+            throw new ProviderException(Name, "tag", sandbox, e.Message, e);
+        }
         await RunTaskAsync("start", sandbox, () => _api.StartAsync(vmid, cancellationToken), cancellationToken);
         return new SandboxHandle(Name, sandbox, started.Elapsed);
     }
@@ -144,6 +153,119 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         {
             throw new ProviderException(Name, "status", sandbox.Id, e.Message, e);
         }
+    }
+
+    /// <summary>Privileges the run uses on <c>/vms</c>: clone, configure (tags, description), power, delete, read.</summary>
+    public static readonly IReadOnlyList<string> VmPrivileges = ["VM.Audit", "VM.Clone", "VM.Allocate", "VM.Config.Options", "VM.PowerMgmt"];
+
+    public async Task<IReadOnlyList<string>> PreflightAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        try
+        {
+            await _api.VersionAsync(cancellationToken);
+        }
+        catch (PveApiException e) when (e.Status == HttpStatusCode.Unauthorized)
+        {
+            return ["CMUX_PVE_TOKEN_ID / CMUX_PVE_TOKEN_SECRET: PVE refuses the API token (401)"];
+        }
+        catch (Exception e) when (e is PveApiException or HttpRequestException or TaskCanceledException)
+        {
+            return [$"CMUX_PVE_URL: the PVE API at {_options.ApiUrl} does not answer: {e.Message}"];
+        }
+
+        var granted = await GrantedAsync(cancellationToken);
+        foreach (var privilege in VmPrivileges.Where(p => !granted.Contains(p)))
+        {
+            problems.Add($"the API token lacks privilege {privilege} on /vms (the role PVEVMAdmin on /vms has it)");
+        }
+        try
+        {
+            var template = await _api.ConfigAsync(_options.TemplateVmid, cancellationToken);
+            if (!(template.TryGetProperty("template", out var flag) && flag.ToString() == "1"))
+            {
+                problems.Add($"CMUX_PVE_TEMPLATE: CT {_options.TemplateVmid} on node {_options.Node} is not a template (pct template {_options.TemplateVmid})");
+            }
+        }
+        catch (PveApiException e)
+        {
+            problems.Add($"CMUX_PVE_TEMPLATE / CMUX_PVE_NODE: CT {_options.TemplateVmid} on node {_options.Node}: {e.Message}");
+        }
+        problems.AddRange(await PublicUrlProblemsAsync(cancellationToken));
+        return problems;
+    }
+
+    /// <summary>Privileges the token holds on <c>/vms</c>, by propagation from <c>/</c> too.</summary>
+    private async Task<HashSet<string>> GrantedAsync(CancellationToken ct)
+    {
+        var permissions = await _api.PermissionsAsync(ct);
+        return permissions.EnumerateObject()
+            .Where(path => path.Name is "/" or "/vms")
+            .SelectMany(path => path.Value.EnumerateObject().Select(p => p.Name))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>A URL of the domain must answer (any status: a sandbox that does not exist gets the router's answer), and Access must take the token.</summary>
+    private async Task<IReadOnlyList<string>> PublicUrlProblemsAsync(CancellationToken ct)
+    {
+        var url = UrlFor(Documented.Nonexistent, SandboxPorts.VsCode);
+        using var client = new HttpClient(CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(20) };
+        foreach (var (name, value) in AuthHeaders)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
+        }
+        try
+        {
+            using var response = await client.GetAsync(url, ct);
+            if (AuthHeaders.Count > 0 && response.StatusCode is HttpStatusCode.Found or HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+            {
+                return [$"CMUX_ACCESS_CLIENT_ID / CMUX_ACCESS_CLIENT_SECRET: Access refuses the service token at {url.Host} ({(int)response.StatusCode})"];
+            }
+            return [];
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return [$"CMUX_DOMAIN / CMUX_CONNECT_TO / CMUX_CA_FILE: {url} does not answer: {e.Message}{(e.InnerException is { } inner ? $" ({inner.Message})" : "")}"];
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> SweepAsync(Func<SandboxMark, bool> select, CancellationToken cancellationToken)
+    {
+        var deleted = new List<string>();
+        JsonElement containers;
+        try
+        {
+            containers = await _api.ContainersAsync(cancellationToken);
+        }
+        catch (PveApiException e)
+        {
+            throw new ProviderException(Name, "sweep (list)", null, e.Message, e);
+        }
+        foreach (var container in containers.EnumerateArray())
+        {
+            var vmid = container.GetProperty("vmid").GetInt32();
+            if (container.TryGetProperty("template", out var template) && template.ToString() == "1")
+            {
+                continue;
+            }
+            SandboxMark? mark;
+            try
+            {
+                var config = await _api.ConfigAsync(vmid, cancellationToken);
+                mark = SandboxMark.FromDescription(config.TryGetProperty("description", out var d) ? d.GetString() : null);
+            }
+            catch (PveApiException e) when (e.Says("does not exist"))
+            {
+                continue;
+            }
+            if (mark is not null && select(mark))
+            {
+                var handle = new SandboxHandle(Name, vmid.ToString(CultureInfo.InvariantCulture), TimeSpan.Zero);
+                await DeleteAsync(handle, cancellationToken);
+                deleted.Add(handle.Id);
+            }
+        }
+        return deleted;
     }
 
     private Task<HttpResponseMessage> PostExecAsync(SandboxHandle sandbox, HttpContent content, CancellationToken ct)
@@ -212,7 +334,7 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             try
             {
                 await RunTaskAsync("clone", vmid.ToString(CultureInfo.InvariantCulture),
-                    () => _api.CloneAsync(_options.TemplateVmid, vmid, SandboxNames.Hostname(vmid), ct), ct);
+                    () => _api.CloneAsync(_options.TemplateVmid, vmid, SandboxNames.Hostname(vmid), _options.Mark.Now().DescriptionLine, ct), ct);
                 return vmid;
             }
             catch (ProviderException e) when (attempt < _options.CloneAttempts && e.InnerException is PveApiException pve && pve.Says("already exists"))

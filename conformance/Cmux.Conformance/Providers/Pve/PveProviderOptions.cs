@@ -58,6 +58,9 @@ public sealed record PveProviderOptions
     public TimeSpan? EdgeWebSocketIdleTimeout { get; init; }
 
 
+    /// <summary>The run's mark, put on every container it clones (description line and tags).</summary>
+    public SandboxMark Mark { get; init; } = SandboxMark.NewRun();
+
     /// <summary>Replaces the HTTP handler for the PVE API (tests, custom trust).</summary>
     public HttpMessageHandler? ApiHandler { get; init; }
 
