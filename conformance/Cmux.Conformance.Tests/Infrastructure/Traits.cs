@@ -34,6 +34,7 @@ public static class Feature
     public const string UrlPattern = "url-pattern";
     public const string WebSocket = "websocket";
     public const string Streaming = "streaming";
+    public const string Services = "services";
     public const string Tls = "tls";
     public const string Access = "access";
     public const string Lifecycle = "lifecycle";
@@ -47,7 +48,7 @@ public static class Feature
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Foundation, Exec, Sandbox, Router, UrlPattern, WebSocket, Streaming, Tls, Access, Lifecycle, Provisioning,
+        Foundation, Exec, Sandbox, Router, UrlPattern, WebSocket, Streaming, Services, Tls, Access, Lifecycle, Provisioning,
         PveApi, CloudflareApi, MorphApi, Load, Report,
     };
 }

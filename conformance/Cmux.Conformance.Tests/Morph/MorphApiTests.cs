@@ -99,7 +99,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         };
         foreach (var (method, path) in calls)
         {
-            using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(new { command = "true" }) };
+            using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(new { command = new[] { "true" } }) };
             using var response = await Api.SendAsync(request);
             response.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"{method} {path}");
             (await ErrorCodeAsync(response)).ShouldBe("instance_not_found", $"{method} {path}");
@@ -175,7 +175,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         var id = morph.SharedInstance;
 
         var argv = await ExecAsync(id, new[] { "printf", "%s|", "a b", "$HOME", "it's" });
-        var shell = await ExecAsync(id, "printf 'x\\ny\\nz\\n' | grep -v y && echo done");
+        var shell = await ExecAsync(id, new[] { "printf 'x\\ny\\nz\\n' | grep -v y && echo done" });
         var single = await ExecAsync(id, new[] { "echo one | tr a-z A-Z" });
 
         argv.GetProperty("stdout").GetString().ShouldBe("a b|$HOME|it's|");
@@ -189,7 +189,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     {
         var id = morph.SharedInstance;
 
-        var result = await ExecAsync(id, "echo out; echo err >&2; exit 7");
+        var result = await ExecAsync(id, new[] { "echo out; echo err >&2; exit 7" });
 
         result.GetProperty("stdout").GetString().ShouldBe("out\n");
         result.GetProperty("stderr").GetString().ShouldBe("err\n");
@@ -200,7 +200,8 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     [InlineData("{}")]
     [InlineData("{\"command\": []}")]
     [InlineData("{\"command\": [1, 2]}")]
-    [InlineData("{\"command\": \"   \"}")]
+    [InlineData("{\"command\": [\"   \"]}")]
+    [InlineData("{\"command\": \"echo a bare string, as no SDK sends it\"}")]
     [InlineData("")]
     public async Task Exec_without_a_valid_command_is_422(string body)
     {
@@ -218,7 +219,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
     {
         var id = (await _session.StartAsync()).GetProperty("id").GetString();
 
-        using var response = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command = "true" });
+        using var response = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command = new[] { "true" } });
 
         response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await ErrorCodeAsync(response)).ShouldBe("instance_not_ready");
@@ -297,7 +298,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         var id = MorphSession.Id(instance);
         (await morph.Sandboxes.DeleteAsync(MorphFakeFixture.SandboxIdOf(instance))).ShouldBeTrue();
 
-        using var exec = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command = "true" });
+        using var exec = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command = new[] { "true" } });
         using var pause = await Api.PostAsync($"instance/{id}/pause", null);
 
         exec.StatusCode.ShouldBe(HttpStatusCode.BadGateway);

@@ -12,7 +12,7 @@ public static class CheckCatalog
 {
     private static readonly Type[] FeatureClasses =
     [
-        typeof(UrlPatternChecks), typeof(ExecChecks), typeof(WebSocketChecks), typeof(BrowserChecks), typeof(StreamingChecks),
+        typeof(UrlPatternChecks), typeof(ExecChecks), typeof(WebSocketChecks), typeof(BrowserChecks), typeof(StreamingChecks), typeof(ServiceChecks),
         typeof(TlsChecks), typeof(AccessChecks), typeof(LifecycleChecks), typeof(ProvisioningChecks),
     ];
 

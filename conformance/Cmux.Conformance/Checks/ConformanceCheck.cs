@@ -38,8 +38,9 @@ public static class Features
     public const string Access = "access";
     public const string Lifecycle = "lifecycle";
     public const string Provisioning = "provisioning";
+    public const string Services = "services";
 
-    public static readonly IReadOnlyList<string> All = [UrlPattern, Exec, WebSocket, Streaming, Tls, Access, Lifecycle, Provisioning];
+    public static readonly IReadOnlyList<string> All = [UrlPattern, Exec, WebSocket, Streaming, Services, Tls, Access, Lifecycle, Provisioning];
 }
 
 /// <summary>A program a check runs on this machine.</summary>

@@ -104,24 +104,29 @@ public sealed class Validation
         return map;
     }
 
-    /// <summary>A command: a string, or a non-empty list of strings.</summary>
+    /// <summary>
+    /// A command: a non-empty list of strings, as Morph's API schema types it and both official
+    /// SDKs send it (they wrap a single string in a list). A bare string is refused as pydantic
+    /// refuses it, with a <c>list_type</c> error.
+    /// </summary>
     public IReadOnlyList<string>? Command(JsonElement body)
     {
         if (!TryGet(body, "command", required: true, out var value))
         {
             return null;
         }
-        if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
+        if (value.ValueKind != JsonValueKind.Array)
         {
-            return [value.GetString()!];
+            Add("list_type", "Input should be a valid list", "body", "command");
+            return null;
         }
-        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0
-            && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
+        if (value.GetArrayLength() == 0 || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)
+            || value.EnumerateArray().All(e => string.IsNullOrWhiteSpace(e.GetString())))
         {
-            return value.EnumerateArray().Select(e => e.GetString()!).ToList();
+            Add("too_short", "List should have at least 1 item of a non-empty string", "body", "command");
+            return null;
         }
-        Add("list_type", "Input should be a non-empty string or a non-empty list of strings", "body", "command");
-        return null;
+        return value.EnumerateArray().Select(e => e.GetString()!).ToList();
     }
 
     private bool TryGet(JsonElement body, string field, bool required, out JsonElement value)

@@ -15,16 +15,31 @@ public static class StandInEndpoints
     public const string PreviewSocketPath = "/vite-hmr";
     public const string RfbBanner = "RFB 003.008\n";
 
+    /// <summary>The page, and VS Code's remote socket: the workbench upgrades <c>/?reconnectionToken=...</c>.</summary>
     public static void MapVsCode(IEndpointRouteBuilder endpoints, SandboxContext sandbox)
     {
-        endpoints.MapMethods("/", ["GET", "HEAD"], () => Page($"VS Code - {sandbox.Hostname}", VsCodeSocketPath));
+        endpoints.MapMethods("/", ["GET", "HEAD"], context =>
+            context.WebSockets.IsWebSocketRequest && context.Request.Query.ContainsKey("reconnectionToken")
+                ? WebSocketEcho.RunAsync(context)
+                : Page($"VS Code - {sandbox.Hostname}", VsCodeSocketPath).ExecuteAsync(context));
         endpoints.MapGet(VsCodeSocketPath, WebSocketEcho.RunAsync);
     }
 
+    /// <summary>The page, and Vite's HMR socket: protocol <c>vite-hmr</c> on the base path, opening with <c>{"type":"connected"}</c>.</summary>
     public static void MapPreview(IEndpointRouteBuilder endpoints, SandboxContext sandbox)
     {
-        endpoints.MapMethods("/", ["GET", "HEAD"], () => Page($"Preview - {sandbox.Hostname}", PreviewSocketPath));
+        endpoints.MapMethods("/", ["GET", "HEAD"], context =>
+            context.WebSockets.IsWebSocketRequest && context.WebSockets.WebSocketRequestedProtocols.Contains("vite-hmr")
+                ? ViteHmrAsync(context)
+                : Page($"Preview - {sandbox.Hostname}", PreviewSocketPath).ExecuteAsync(context));
         endpoints.MapGet(PreviewSocketPath, WebSocketEcho.RunAsync);
+    }
+
+    private static async Task ViteHmrAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync("vite-hmr");
+        await socket.SendAsync("{\"type\":\"connected\"}"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, context.RequestAborted);
+        await WebSocketEcho.EchoAsync(socket, context.RequestAborted);
     }
 
     public static void MapNoVnc(IEndpointRouteBuilder endpoints, SandboxContext sandbox)

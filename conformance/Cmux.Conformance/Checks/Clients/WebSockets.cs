@@ -5,7 +5,10 @@ namespace Cmux.Conformance.Checks.Clients;
 /// <summary>Websocket plumbing the checks share: connect through a provider's URL, echo, read whole messages.</summary>
 public static class WebSockets
 {
-    public static Uri EchoUri(Uri portUrl) => new UriBuilder(portUrl) { Scheme = portUrl.Scheme == "https" ? "wss" : "ws", Path = "/_cmux/ws" }.Uri;
+    public static Uri EchoUri(Uri portUrl) => new UriBuilder(AsWebSocket(portUrl)) { Path = "/_cmux/ws" }.Uri;
+
+    /// <summary>The same URL with the websocket scheme: <c>wss</c> for <c>https</c>, <c>ws</c> for <c>http</c>.</summary>
+    public static Uri AsWebSocket(Uri url) => new UriBuilder(url) { Scheme = url.Scheme == "https" ? "wss" : "ws", Port = url.IsDefaultPort ? -1 : url.Port }.Uri;
 
     public static async Task<ClientWebSocket> ConnectAsync(
         CheckContext c, Uri uri, CancellationToken ct, IEnumerable<string>? subprotocols = null, Action<ClientWebSocketOptions>? configure = null)
