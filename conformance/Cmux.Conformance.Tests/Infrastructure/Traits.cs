@@ -15,11 +15,13 @@ public static class Category
     public const string Browser = "browser";
     /// <summary>Needs a Docker engine (Testcontainers).</summary>
     public const string Docker = "docker";
+    /// <summary>The command line in real mode against the composed stack, compared with fake mode.</summary>
+    public const string Rehearsal = "rehearsal";
     /// <summary>Needs a real PVE host; skipped with a reason when none is configured.</summary>
     public const string RealHost = "realhost";
 
     public static readonly IReadOnlySet<string> All =
-        new HashSet<string>(StringComparer.Ordinal) { Unit, Stack, Differential, Browser, Docker, RealHost };
+        new HashSet<string>(StringComparer.Ordinal) { Unit, Stack, Differential, Browser, Docker, RealHost, Rehearsal };
 }
 
 /// <summary>The <c>Feature</c> trait: the behaviour a test checks.</summary>

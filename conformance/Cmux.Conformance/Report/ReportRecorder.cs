@@ -16,6 +16,9 @@ public sealed class ReportRecorder(IReadOnlyList<ConformanceCheck> catalog, IRea
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>The outcome recorded for a check on a provider, or null when it has not run.</summary>
+    public CheckResult? Result(string provider, string check) => _results.GetValueOrDefault((provider, check));
+
     /// <summary>Records a result; a check recorded twice on one provider keeps its last outcome.</summary>
     public void Record(CheckResult result)
     {

@@ -75,13 +75,19 @@ public static class RealProviders
         {
             return null;
         }
+        // What the tunnel was provisioned with, so running the setup again can show it changes nothing.
+        var defaults = new ProvisioningOptions();
         return new ProvisioningOptions
         {
-            ApiBaseUrl = Optional("CF_API_URL") is { } url ? Url(url, "CF_API_URL") : new ProvisioningOptions().ApiBaseUrl,
+            ApiBaseUrl = Optional("CF_API_URL") is { } url ? Url(url, "CF_API_URL") : defaults.ApiBaseUrl,
             ApiToken = token,
             AccountId = Required("CF_ACCOUNT_ID"),
             ZoneId = Required("CF_ZONE_ID"),
             Domain = domain,
+            TunnelName = Optional("CF_TUNNEL_NAME") ?? defaults.TunnelName,
+            RouterOrigin = Optional("CMUX_TUNNEL_ROUTER_ORIGIN") is { } router ? Url(router, "CMUX_TUNNEL_ROUTER_ORIGIN") : defaults.RouterOrigin,
+            PveOrigin = Optional("CMUX_TUNNEL_PVE_ORIGIN") is { } pve ? Url(pve, "CMUX_TUNNEL_PVE_ORIGIN") : defaults.PveOrigin,
+            Access = Flag("CMUX_TUNNEL_ACCESS"),
             DryRun = !Flag("CMUX_PROVISIONING_WRITE"),
         };
     }

@@ -17,8 +17,7 @@ namespace Cmux.Conformance.Tests.Suite;
 /// thresholds: the smoke run CI keeps, so the proxy chain cannot quietly stop carrying traffic. It
 /// rides the suite's PVE sandbox and its route, so it loads exactly the URLs the checks reach.
 /// </summary>
-[Collection(SuiteCollection.Name)]
-public sealed class LoadSmokeTests(SuiteFixture suite)
+public sealed partial class ConformanceSuite
 {
     [Fact]
     [Trait(Category.Name, Category.Stack)]
@@ -26,7 +25,7 @@ public sealed class LoadSmokeTests(SuiteFixture suite)
     public async Task A_short_run_through_the_edge_holds_its_thresholds()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var pve = suite.Run.Sessions.Single(s => s.Name == ProviderNames.Pve);
+        var pve = Run.Sessions.Single(s => s.Name == ProviderNames.Pve);
         // The probe serves /_cmux/bytes: the load goes where the suite's checks go, on any template.
         var sandbox = await pve.ProbedSandboxAsync(timeout.Token);
         var route = pve.Provider.Route;
