@@ -12,7 +12,7 @@ public abstract class LifecycleChecks(StackFixture stack) : ConformanceTests(sta
     /// cmux's readiness probe: HEAD on the VS Code URL passes on 2xx, 301 or 302. An error or no
     /// answer within 5 s (a frozen sandbox accepts and never answers) is not serving.
     /// </summary>
-    private static async Task<bool> ServesAsync(ProviderSession s, Providers.SandboxHandle sandbox)
+    private static async Task<bool> ServesAsync(ProviderSession s, Cmux.Conformance.Providers.SandboxHandle sandbox)
     {
         using var client = s.CreateClient();
         try
