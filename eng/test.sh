@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: bootstraps the machine, builds the solution, runs `dotnet test` with a TRX
-# logger, and prints one summary line computed from the TRX files.
-# Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]
+# Runs every test: bootstraps the machine, builds the solution, runs the test assemblies in two
+# phases with a TRX logger, and prints one summary line computed from all the TRX files:
+#   1. everything but Category=stack, browser and rehearsal, the assemblies side by side;
+#   2. Category=stack|browser|rehearsal, one assembly at a time: each starts the composed stack,
+#      whose checks time sandboxes and carry load through the chain, so nothing else may run then.
+# Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
+# combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,14 +15,29 @@ eng/bootstrap.sh || exit 1
 export DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 
+filter="" args=()
+while (($#)); do
+  case $1 in
+    --filter) filter=${2:?--filter needs a value}; shift 2 ;;
+    --filter=*) filter=${1#--filter=}; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
 eng/build.sh || { echo "0 passed, 1 failed"; exit 1; }
-dotnet test Cmux.Conformance.sln -c Release --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
-status=$?
+
+phase() { # filter, then dotnet test arguments of the phase
+  local own=$1; shift
+  dotnet test Cmux.Conformance.sln -c Release --no-build --nologo --filter "${filter:+($filter)&}($own)" \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" "${args[@]}"
+}
+status=0
+phase "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
+phase "Category=stack|Category=browser|Category=rehearsal" -m:1 || status=1
 
 eng/trx-summary.sh "$results" || status=1
 exit $status

@@ -1,11 +1,3 @@
 using Cmux.Fakes.Cloudflare;
-using Cmux.ServiceDefaults;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddCloudflareFake();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapCloudflareApi();
-app.Run();
+CloudflareFakeApp.Build(args).Run();

@@ -12,7 +12,6 @@ using Cmux.Fakes.RunPki;
 using Cmux.ServiceDefaults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
-using Microsoft.Extensions.Options;
 
 namespace Cmux.Fakes.Pve;
 

@@ -3,7 +3,6 @@ using Cmux.Router.Resolution;
 using Cmux.Router.Routing;
 using Cmux.Router.Telemetry;
 using Cmux.ServiceDefaults;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Cmux.Router;

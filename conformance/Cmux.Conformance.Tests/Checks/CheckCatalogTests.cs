@@ -1,6 +1,4 @@
 using Cmux.Conformance.Checks;
-using Cmux.Conformance.Tests.Infrastructure;
-using Feature = Cmux.Conformance.Tests.Infrastructure.Feature;
 
 namespace Cmux.Conformance.Tests.Checks;
 

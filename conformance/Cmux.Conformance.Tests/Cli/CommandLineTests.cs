@@ -3,12 +3,10 @@ using System.Text.Json;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Providers.Pve;
 using Cmux.Conformance.Report;
-using Cmux.Conformance.Tests.Infrastructure;
-using Cmux.Conformance.Tests.Pve;
+using Cmux.Conformance.Tests.Providers.Pve;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Feature = Cmux.Conformance.Tests.Infrastructure.Feature;
 
 namespace Cmux.Conformance.Tests.Cli;
 
@@ -21,12 +19,12 @@ public sealed class CommandLineTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
     private readonly string _reports = Directory.CreateTempSubdirectory("cmux-cli-").FullName;
-    private PveFakeServer _pve = null!;
+    private InProcessApp _pve = null!;
     private WebApplication _nowhere = null!;
 
     public async Task InitializeAsync()
     {
-        _pve = await PveFakeServer.StartAsync();
+        _pve = await PveFake.StartAsync();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _nowhere = builder.Build();
@@ -36,9 +34,9 @@ public sealed class CommandLineTests : IAsyncLifetime
 
     private Dictionary<string, string> Environment(string? tokenSecret = null) => new()
     {
-        ["CMUX_PVE_URL"] = _pve.Http.ToString(),
-        ["CMUX_PVE_TOKEN_ID"] = PveFakeServer.TokenId,
-        ["CMUX_PVE_TOKEN_SECRET"] = tokenSecret ?? PveFakeServer.TokenSecret,
+        ["CMUX_PVE_URL"] = _pve.Address("http").ToString(),
+        ["CMUX_PVE_TOKEN_ID"] = PveFake.TokenId,
+        ["CMUX_PVE_TOKEN_SECRET"] = tokenSecret ?? PveFake.TokenSecret,
         ["CMUX_DOMAIN"] = "example.test",
         ["CMUX_PUBLIC_SCHEME"] = "http",
         ["CMUX_CONNECT_TO"] = new Uri(_nowhere.Urls.First()).Authority,
@@ -48,7 +46,7 @@ public sealed class CommandLineTests : IAsyncLifetime
 
     private async Task<List<(int Vmid, string? Tags)>> ContainersAsync()
     {
-        using var client = _pve.Client();
+        using var client = PveFake.Client(_pve);
         var list = await client.GetFromJsonAsync<JsonElement>("nodes/pve/lxc");
         return [.. list.GetProperty("data").EnumerateArray()
             .Where(c => !c.TryGetProperty("template", out var t) || t.ToString() != "1")
@@ -116,7 +114,7 @@ public sealed class CommandLineTests : IAsyncLifetime
     public async Task The_sweep_deletes_old_marked_leftovers_and_nothing_else()
     {
         var leftover = await CloneAsync(4320, new SandboxMark("20261129000000-aaaaaa", DateTimeOffset.UtcNow.AddDays(-2)).DescriptionLine);
-        using var recent = new PveProvider(_pve.DriverOptions() with { Mark = SandboxMark.NewRun() });
+        using var recent = new PveProvider(PveFake.Options(_pve) with { Mark = SandboxMark.NewRun() });
         var stillRunning = int.Parse((await recent.CreateAsync(CancellationToken.None)).Id, System.Globalization.CultureInfo.InvariantCulture);
         var unmarked = await CloneAsync(4321, description: "someone else's container");
 
@@ -132,7 +130,7 @@ public sealed class CommandLineTests : IAsyncLifetime
     /// <summary>A container cloned by hand with this description: an old run's (marked) or someone else's.</summary>
     private async Task<int> CloneAsync(int vmid, string description)
     {
-        using var api = new PveApiClient(_pve.DriverOptions());
+        using var api = new PveApiClient(PveFake.Options(_pve));
         var upid = await api.CloneAsync(9000, vmid, $"ct-{vmid}", description);
         (await api.WaitForTaskAsync(upid, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(20))).Succeeded.ShouldBeTrue();
         return vmid;

@@ -1,7 +1,5 @@
 using Cmux.Conformance.Checks;
 using Cmux.Conformance.Report;
-using Cmux.Conformance.Tests.Infrastructure;
-using Feature = Cmux.Conformance.Tests.Infrastructure.Feature;
 
 namespace Cmux.Conformance.Tests.Report;
 

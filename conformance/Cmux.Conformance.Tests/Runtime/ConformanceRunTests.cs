@@ -3,9 +3,7 @@ using Cmux.Conformance.Checks;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Report;
 using Cmux.Conformance.Runtime;
-using Cmux.Conformance.Tests.Infrastructure;
 using Cmux.Conformance.Tests.Report;
-using Feature = Cmux.Conformance.Tests.Infrastructure.Feature;
 
 namespace Cmux.Conformance.Tests.Runtime;
 

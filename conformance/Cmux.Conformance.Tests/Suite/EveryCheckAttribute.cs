@@ -1,6 +1,5 @@
 using Cmux.Conformance.Checks;
 using Cmux.Conformance.Providers;
-using Cmux.Conformance.Tests.Infrastructure;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -13,7 +12,7 @@ namespace Cmux.Conformance.Tests.Suite;
 /// </summary>
 [XunitTestCaseDiscoverer("Cmux.Conformance.Tests.Suite.EveryCheckDiscoverer", "Cmux.Conformance.Tests")]
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class EveryCheckAttribute : FactAttribute;
+public sealed class EveryCheckAttribute : FactAttribute, ITraitsPerTestCase;
 
 public sealed class EveryCheckDiscoverer(IMessageSink diagnostics) : IXunitTestCaseDiscoverer
 {

@@ -1,9 +1,7 @@
 using Cmux.Conformance.Checks;
 using Cmux.Conformance.Providers;
-using Cmux.Conformance.Tests.Infrastructure;
 using Xunit.Abstractions;
 using Xunit.Sdk;
-using Feature = Cmux.Conformance.Tests.Infrastructure.Feature;
 
 namespace Cmux.Conformance.Tests.Suite;
 

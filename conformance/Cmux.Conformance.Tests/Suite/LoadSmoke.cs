@@ -1,7 +1,6 @@
 using System.Net;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Runtime;
-using Cmux.Conformance.Tests.Infrastructure;
 using Cmux.Conformance.Probes;
 using Cmux.Load.Engine;
 using Cmux.Load.Reporting;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Cmux.Conformance.Report;
 using Cmux.Conformance.Runtime;
 using Cmux.Conformance.Tests.Cli;
-using Cmux.Conformance.Tests.Infrastructure;
 
 namespace Cmux.Conformance.Tests.Suite;
 

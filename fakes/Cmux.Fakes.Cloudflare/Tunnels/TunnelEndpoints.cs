@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Cmux.Cloudflare.Api;
 using Cmux.Cloudflare.Ingress;
 using Cmux.Fakes.Cloudflare.Api;
 

@@ -1,5 +1,4 @@
 using Cmux.Contract;
-using Cmux.Fakes.Morph.Gateway;
 using Cmux.Fakes.Morph.Instances;
 using Cmux.Fakes.Sandbox.Client;
 

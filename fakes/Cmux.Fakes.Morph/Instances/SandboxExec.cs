@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using Cmux.Contract;
 using Cmux.Fakes.Sandbox.Client;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cmux.Contract;
 using Cmux.Fakes.Pve.Api;
 using Cmux.Fakes.Pve.Faults;

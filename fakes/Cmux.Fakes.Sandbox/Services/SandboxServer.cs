@@ -1,5 +1,4 @@
 using Cmux.Contract;
-using Cmux.Fakes.Sandbox.Client;
 using Cmux.Fakes.Sandbox.Processes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Yarp.ReverseProxy.Forwarder;

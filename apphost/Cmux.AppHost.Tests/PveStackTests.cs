@@ -1,0 +1,43 @@
+using System.Net;
+using Cmux.Conformance.Providers;
+using Cmux.Conformance.Providers.Pve;
+
+namespace Cmux.AppHost.Tests;
+
+/// <summary>
+/// cmux's PVE flow end to end in the AppHost: the PVE fake clones and starts a container, whose
+/// sandbox runs on the sandbox host; exec goes through the router by Host header; stop and delete
+/// follow, and the API shows the container at each step.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class PveStackTests(AppHostStack stack)
+{
+    [Fact]
+    [Trait(Category.Name, Category.Stack)]
+    [Trait(Feature.Name, Feature.Lifecycle)]
+    public async Task A_sandbox_is_cloned_started_used_through_the_router_stopped_and_deleted()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var router = stack.Endpoint("router");
+        using var provider = stack.PveProvider(new DnsEndPoint(router.Host, router.Port));
+        var sandbox = await provider.CreateAsync(cts.Token);
+        var vmid = int.Parse(sandbox.Id);
+        try
+        {
+            (await provider.Api.CurrentAsync(vmid, cts.Token)).GetProperty("status").GetString().ShouldBe("running");
+
+            var result = await provider.ExecAsync(sandbox, new ExecRequest("echo hello"), cts.Token);
+            (result with { Wire = "" }).ShouldBe(new ExecResult(0, "hello\n", ""));
+
+            await provider.StopAsync(sandbox, cts.Token);
+            (await provider.Api.CurrentAsync(vmid, cts.Token)).GetProperty("status").GetString().ShouldBe("stopped");
+        }
+        finally
+        {
+            await provider.DeleteAsync(sandbox, cts.Token);
+        }
+
+        var gone = await Should.ThrowAsync<PveApiException>(() => provider.Api.CurrentAsync(vmid, cts.Token));
+        gone.Message.ShouldContain($"Configuration file 'nodes/pve/lxc/{vmid}.conf' does not exist");
+    }
+}

@@ -1,0 +1,3 @@
+namespace Cmux.AppHost.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,3 @@
+namespace Cmux.Conformance.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,31 @@
+using Cmux.Fakes.RunPki;
+
+namespace Cmux.Testing;
+
+/// <summary>
+/// apphost/Cmux.AppHost as its tests start it: every file of the run (the run's CA, the tunnel
+/// setup's output, the sandboxes) in <see cref="StackFixture{TEntryPoint}.RunDirectory"/>, and the
+/// edge's websocket idle timeout short enough to be tested.
+/// </summary>
+public abstract class CmuxStack<TEntryPoint> : StackFixture<TEntryPoint> where TEntryPoint : class
+{
+    protected override IEnumerable<string> Arguments =>
+    [
+        $"--Cmux:RunDirectory={RunDirectory}",
+        $"--Cmux:SandboxDirectory={Path.Combine(RunDirectory, "sandboxes")}",
+        $"--Cmux:EdgeWebSocketIdleTimeout={CmuxRun.EdgeWebSocketIdleTimeout}",
+    ];
+
+    public string CaPem => Path.Combine(RunDirectory, "ca", RunCertificateAuthority.CertificateFile);
+
+    public RunCertificateAuthority LoadCa() => RunCertificateAuthority.Load(Path.Combine(RunDirectory, "ca"));
+
+    /// <summary>What the tunnel setup wrote: the tunnel and the Access service token.</summary>
+    public string TunnelSetupOutput => Path.Combine(RunDirectory, "tunnel-setup.json");
+}
+
+public static class CmuxRun
+{
+    /// <summary>The edge closes idle websockets this fast in the test stack, so the idle check takes seconds, not 100 s.</summary>
+    public static readonly TimeSpan EdgeWebSocketIdleTimeout = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,3 @@
+namespace Cmux.Fakes.Cloudflare.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,3 @@
+namespace Cmux.Fakes.Edge.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,3 @@
+namespace Cmux.Fakes.Morph.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

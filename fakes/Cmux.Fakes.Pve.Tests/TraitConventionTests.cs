@@ -1,0 +1,3 @@
+namespace Cmux.Fakes.Pve.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,3 @@
+namespace Cmux.Fakes.Sandbox.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,3 @@
+namespace Cmux.Load.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

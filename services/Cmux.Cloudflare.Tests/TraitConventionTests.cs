@@ -1,0 +1,3 @@
+namespace Cmux.Cloudflare.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,3 @@
+namespace Cmux.Execd.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

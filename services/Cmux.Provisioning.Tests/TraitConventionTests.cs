@@ -1,0 +1,3 @@
+namespace Cmux.Provisioning.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;

@@ -1,0 +1,105 @@
+using Cmux.Router.Forwarding;
+using Cmux.Router.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Cmux.Router.Tests.Forwarding;
+
+public sealed class CaddyTransformerTests
+{
+    private const string Destination = "http://cmux-200.lan:39375";
+
+    private static async Task<HttpRequestMessage> TransformAsync(RouterProfile profile, string rawTarget, params (string Name, string Value)[] headers)
+    {
+        var context = new DefaultHttpContext();
+        context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget = rawTarget;
+        context.Request.Method = "GET";
+        context.Request.Scheme = "http";
+        context.Request.Path = "/ignored";
+        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("192.0.2.7");
+        foreach (var (name, value) in headers)
+        {
+            context.Request.Headers.Append(name, value);
+        }
+        var proxyRequest = new HttpRequestMessage();
+        await new CaddyTransformer(profile).TransformRequestAsync(context, proxyRequest, Destination, CancellationToken.None);
+        return proxyRequest;
+    }
+
+    private static string? Header(HttpRequestMessage request, string name) =>
+        request.Headers.NonValidated.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+
+    [Theory]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    [InlineData("/a/../b/./c//d%2F?x=%20+y", "/a/../b/./c//d%2F?x=%20+y")]
+    [InlineData("http://other.example/p?q", "/p?q")]
+    [InlineData("http://other.example?q", "/?q")]
+    [InlineData("http://other.example", "/")]
+    public async Task Target_goes_upstream_as_the_client_wrote_it(string rawTarget, string expected)
+    {
+        var request = await TransformAsync(RouterProfile.Seed, rawTarget, ("Host", "port-39375-vm-200.x"));
+        request.RequestUri!.PathAndQuery.ShouldBe(expected);
+        request.RequestUri.Authority.ShouldBe("cmux-200.lan:39375");
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    public async Task Host_is_kept_verbatim_and_forwarded_headers_replace_the_clients()
+    {
+        var request = await TransformAsync(RouterProfile.Seed, "/", ("Host", "port-39375-vm-200.xn--bcher-kva.EXAMPLE:8080"),
+            ("X-Forwarded-For", "203.0.113.9"), ("X-Forwarded-Host", "evil"), ("X-Forwarded-Proto", "https"));
+        request.Headers.Host.ShouldBe("port-39375-vm-200.xn--bcher-kva.EXAMPLE:8080");
+        Header(request, "X-Forwarded-For").ShouldBe("192.0.2.7");
+        Header(request, "X-Forwarded-Host").ShouldBe("port-39375-vm-200.xn--bcher-kva.EXAMPLE:8080");
+        Header(request, "X-Forwarded-Proto").ShouldBe("http");
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    public async Task Hop_by_hop_headers_and_those_connection_names_are_dropped_but_te_trailers_survives()
+    {
+        var request = await TransformAsync(RouterProfile.Seed, "/", ("Host", "h"), ("Connection", "keep-alive, X-Hop"),
+            ("X-Hop", "1"), ("Keep-Alive", "timeout=5"), ("Proxy-Connection", "keep-alive"), ("TE", "trailers, gzip"), ("X-Kept", "yes"));
+        Header(request, "X-Hop").ShouldBeNull();
+        Header(request, "Keep-Alive").ShouldBeNull();
+        Header(request, "Proxy-Connection").ShouldBeNull();
+        Header(request, "Connection").ShouldBeNull();
+        Header(request, "TE").ShouldBe("trailers");
+        Header(request, "X-Kept").ShouldBe("yes");
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    public async Task Cmux_profile_says_https_upstream()
+    {
+        var request = await TransformAsync(RouterProfile.Cmux, "/", ("Host", "port-39375-pvelxc-1a2b3c4d.example.test"));
+        Header(request, "X-Forwarded-Proto").ShouldBe("https");
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    public async Task Cmux_profile_strips_framing_and_cors_headers_and_opens_cors()
+    {
+        var context = new DefaultHttpContext();
+        using var upstream = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+        upstream.Headers.TryAddWithoutValidation("X-Frame-Options", "DENY");
+        upstream.Headers.TryAddWithoutValidation("Content-Security-Policy", "frame-ancestors 'none'");
+        upstream.Headers.TryAddWithoutValidation("Cross-Origin-Opener-Policy", "same-origin");
+        upstream.Headers.TryAddWithoutValidation("Access-Control-Allow-Origin", "https://only.example");
+        upstream.Headers.TryAddWithoutValidation("X-Kept", "yes");
+        await new CaddyTransformer(RouterProfile.Cmux).TransformResponseAsync(context, upstream, CancellationToken.None);
+        var headers = context.Response.Headers;
+        headers.ContainsKey("X-Frame-Options").ShouldBeFalse();
+        headers.ContainsKey("Content-Security-Policy").ShouldBeFalse();
+        headers.ContainsKey("Cross-Origin-Opener-Policy").ShouldBeFalse();
+        headers.AccessControlAllowOrigin.ToString().ShouldBe("*");
+        headers.AccessControlAllowMethods.ToString().ShouldBe("*");
+        headers.AccessControlAllowHeaders.ToString().ShouldBe("*");
+        headers["X-Kept"].ToString().ShouldBe("yes");
+    }
+}

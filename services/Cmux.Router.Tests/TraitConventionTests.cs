@@ -1,0 +1,3 @@
+namespace Cmux.Router.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;
