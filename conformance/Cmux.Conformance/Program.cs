@@ -53,7 +53,7 @@ try
         settings = settings with { ReportFolder = Path.GetFullPath(folder) };
     }
     var mark = SandboxMark.NewRun();
-    run = new ConformanceRun(settings, RealProviders.FromEnvironment(mark), mark);
+    run = new ConformanceRun(settings, RealProviders.FromEnvironment(mark), mark) { WritesReport = command.Command == "run" };
 }
 catch (Exception e) when (e is SettingException or FileNotFoundException or FormatException or InvalidOperationException)
 {
@@ -82,6 +82,22 @@ await using (run)
     {
         Console.WriteLine($"cmux-conformance: {command.Command} done");
         return 0;
+    }
+    if (command.Command == "load")
+    {
+        try
+        {
+            return await LoadCommand.RunAsync(run, command.Load, Console.Out, stop.Token) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return signal;
+        }
+        catch (Exception e) when (e is ProviderException or ArgumentException or HttpRequestException)
+        {
+            Console.Error.WriteLine($"cmux-conformance: load: {e.Message}");
+            return 1;
+        }
     }
 
     var failed = 0;

@@ -57,5 +57,10 @@ public sealed partial class ConformanceSuite
         exit.ShouldBe(real.Results.Any(r => r.Outcome == Outcome.Failed) ? 1 : 0);
         real.Run.Mode.ShouldBe(SuiteSettings.Real);
         real.Sandboxes.Values.ShouldAllBe(s => s.Leftovers.Count == 0 && s.Created.All(id => s.Deleted.Contains(id)));
+
+        // The nightly's load run, briefly: through the same chain, capped, judged, reported beside it.
+        using var load = CommandLineProcess.Start(variables, "load", "--rate", "20", "--duration", "3");
+        (await load.ExitCodeAsync(TimeSpan.FromMinutes(3))).ShouldBe(0, load.Stdout + load.Stderr);
+        File.Exists(Path.Combine(reports, "load", "report.json")).ShouldBeTrue(load.Stdout);
     }
 }

@@ -47,6 +47,9 @@ public sealed class ConformanceRun : IAsyncDisposable
 
     public IReadOnlyCollection<ProviderSession> Sessions => [.. _sessions.Values];
 
+    /// <summary>False for a run that checks nothing (preflight, sweep, load): it must not replace the last report.</summary>
+    public bool WritesReport { get; init; } = true;
+
     /// <summary>The Markdown report once the run has ended.</summary>
     public string? ReportFile { get; private set; }
 
@@ -180,10 +183,17 @@ public sealed class ConformanceRun : IAsyncDisposable
         {
             Recorder.Sandboxes(provider, ledger.Snapshot());
         }
-        var report = Recorder.Build(new RunMetadata(Implementation, SuiteSettings.Commit(), Mark.RunId, Settings.Mode, Settings.Profile, Recorder.StartedAt, DateTimeOffset.UtcNow));
-        var (json, markdown) = await ReportWriter.WriteAsync(report, Settings.ReportFolder);
-        ReportFile = markdown;
-        Console.WriteLine($"conformance report: {markdown} and {json}");
+        if (WritesReport)
+        {
+            var report = Recorder.Build(new RunMetadata(Implementation, SuiteSettings.Commit(), Mark.RunId, Settings.Mode, Settings.Profile, Recorder.StartedAt, DateTimeOffset.UtcNow));
+            var (json, markdown) = await ReportWriter.WriteAsync(report, Settings.ReportFolder);
+            ReportFile = markdown;
+            Console.WriteLine($"conformance report: {markdown} and {json}");
+        }
+        foreach (var (provider, ledger) in _ledgers.Where(l => l.Value.Created.Count + l.Value.Swept.Count > 0))
+        {
+            Console.WriteLine($"conformance: {provider}: created {string.Join(", ", ledger.Created.Distinct())}; deleted {string.Join(", ", ledger.Deleted.Distinct())}; swept {string.Join(", ", ledger.Swept)}");
+        }
         foreach (var leftover in _ledgers.Values.SelectMany(l => l.Leftovers))
         {
             Console.Error.WriteLine($"conformance: left behind: {leftover}");
