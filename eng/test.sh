@@ -2,8 +2,9 @@
 # Runs every test: bootstraps the machine, builds the solution, runs the test assemblies in two
 # phases with a TRX logger, and prints one summary line computed from all the TRX files:
 #   1. everything but Category=stack, browser and rehearsal, the assemblies side by side;
-#   2. Category=stack|browser|rehearsal, one assembly at a time: each starts the composed stack,
-#      whose checks time sandboxes and carry load through the chain, so nothing else may run then.
+#   2. Category=stack|browser|rehearsal, in the projects that start the composed stack (StartsStack),
+#      one at a time: their checks time sandboxes and carry load through the chain, so nothing else
+#      may run then.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -30,14 +31,17 @@ mkdir -p "$results"
 
 eng/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 
-phase() { # filter, then dotnet test arguments of the phase
-  local own=$1; shift
-  dotnet test Cmux.Conformance.sln -c Release --no-build --nologo --filter "${filter:+($filter)&}($own)" \
+phase() { # what to test, its filter, then more dotnet test arguments
+  local what=$1 own=$2; shift 2
+  dotnet test "$what" -c Release --no-build --nologo --filter "${filter:+($filter)&}($own)" \
     --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" "${args[@]}"
 }
 status=0
-phase "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
-phase "Category=stack|Category=browser|Category=rehearsal" -m:1 || status=1
+phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
+# The projects that start the stack (StartsStack; the trait convention keeps such tests there), one at a time.
+for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
+  phase "$project" "Category=stack|Category=browser|Category=rehearsal" || status=1
+done
 
 eng/trx-summary.sh "$results" || status=1
 exit $status

@@ -32,6 +32,25 @@ public abstract class TraitConvention
         offenders.ShouldBeEmpty();
     }
 
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Foundation)]
+    public void Tests_that_need_the_stack_are_in_a_project_that_starts_it()
+    {
+        // eng/test.sh runs those categories only in the projects that set StartsStack: anywhere else they would never run.
+        var assembly = GetType().Assembly;
+        var startsStack = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Any(a => a is { Key: "StartsStack", Value: "true" });
+        if (startsStack)
+        {
+            return;
+        }
+        var misplaced = TestMethods(assembly)
+            .Where(m => CustomTraits(m).Any(t => t.Key == Category.Name && Category.NeedStack.Contains(t.Value)))
+            .Select(m => $"{m.ReflectedType!.Name}.{m.Name}")
+            .ToList();
+        misplaced.ShouldBeEmpty($"set <StartsStack>true</StartsStack> in {assembly.GetName().Name}'s project, or move these tests");
+    }
+
     private static IEnumerable<MethodInfo> TestMethods(Assembly tests) =>
         tests.GetTypes()
             .Where(t => t.IsClass && !t.IsAbstract)

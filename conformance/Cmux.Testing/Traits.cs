@@ -20,6 +20,9 @@ public static class Category
     /// <summary>Needs a real PVE host; skipped with a reason when none is configured.</summary>
     public const string RealHost = "realhost";
 
+    /// <summary>The categories eng/test.sh runs in its second phase, in the projects that start the stack.</summary>
+    public static readonly IReadOnlySet<string> NeedStack = new HashSet<string>(StringComparer.Ordinal) { Stack, Browser, Rehearsal };
+
     public static readonly IReadOnlySet<string> All =
         new HashSet<string>(StringComparer.Ordinal) { Unit, Stack, Differential, Browser, Docker, RealHost, Rehearsal };
 }

@@ -125,7 +125,7 @@ public sealed class PveSchemaTests : PveFakeTests
     /// <summary>One pass over every implemented endpoint, in an order in which each call succeeds.</summary>
     private async Task DriveEveryEndpointAsync()
     {
-        foreach (var path in new[] { "version", "nodes", "nodes/pve/dns", "nodes/pve/storage", "cluster/nextid", "cluster/resources", "cluster/resources?type=vm", "access/ticket" })
+        foreach (var path in new[] { "version", "nodes", "nodes/pve/dns", "nodes/pve/storage", "cluster/nextid", "cluster/resources", "cluster/resources?type=vm", "access/ticket", "access/permissions" })
         {
             (await Api.PveGetAsync(path)).Status.ShouldBe(200, path);
         }

@@ -114,14 +114,15 @@ public sealed class PveProviderTests : IAsyncLifetime
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Lifecycle)]
-    public async Task A_lock_that_never_clears_fails_the_start_withPves_lock_text()
+    public async Task A_lock_that_never_clears_fails_the_first_step_after_the_clone_withPves_lock_text()
     {
         (await _pve.Client.PutAsJsonAsync("_fake/faults", new { locksNeverClear = true })).EnsureSuccessStatusCode();
         using var provider = new PveProvider(Options());
 
         var error = await Should.ThrowAsync<ProviderException>(() => provider.CreateAsync(CancellationToken.None));
 
-        error.Step.ShouldBe("start");
+        // Tagging the clone (the run's mark) is the first step after it, before start.
+        error.Step.ShouldBe("tag");
         error.Message.ShouldContain("CT is locked (create)");
     }
 
