@@ -7,6 +7,8 @@
 #   CMUX_MODE=real eng/run.sh  against real endpoints (README: real mode), through the suite's
 #                              command line; extra arguments go to it, e.g. --feature exec
 #   eng/run.sh --dashboard     only start the composed stack and its dashboard (http://127.0.0.1:18888)
+# The composition follows the Cmux:* settings of the environment in every form (README: the
+# composition), e.g. Cmux__Router=caddy eng/run.sh, Cmux__Profile=cmux eng/run.sh --dashboard.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -4,7 +4,10 @@
 #   1. everything but Category=stack, browser and rehearsal, the assemblies side by side;
 #   2. Category=stack|browser|rehearsal, in the projects that start the composed stack (StartsStack),
 #      one at a time: their checks time sandboxes and carry load through the chain, so nothing else
-#      may run then.
+#      may run then. This is the default composition (Cmux:Profile=seed, Cmux:Router=ours);
+#   3. the conformance checks again over each further composition of CMUX_COMPOSITIONS (default
+#      "cmux,ours seed,caddy": profile,router pairs), one stack each, the report of each in
+#      artifacts/conformance/<profile>-<router>/, and every time a composition took.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -41,6 +44,16 @@ phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsa
 # The projects that start the stack (StartsStack; the trait convention keeps such tests there), one at a time.
 for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
   phase "$project" "Category=stack|Category=browser|Category=rehearsal" || status=1
+done
+
+# Each further composition runs only the suite's checks (one test per check x provider): what the
+# composition changes is the chain they go through; the stack's own tests ran above.
+for composition in ${CMUX_COMPOSITIONS-cmux,ours seed,caddy}; do
+  IFS=, read -r profile router <<<"$composition"
+  started=$SECONDS
+  Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$root/artifacts/conformance/$profile-$router" \
+    phase conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check" || status=1
+  echo "composition ($profile, $router): $((SECONDS - started)) s"
 done
 
 eng/trx-summary.sh "$results" || status=1

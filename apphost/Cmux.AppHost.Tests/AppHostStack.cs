@@ -28,6 +28,7 @@ public sealed class AppHostStack : CmuxStack<Projects.Cmux_AppHost>
             TokenId = "root@pam!cmux",
             TokenSecret = PveFakeApp.Defaults["Pve:Auth:Tokens:0:Secret"]!,
             Domain = FakeAccount.Domain,
+            Profile = Profile,
             PollInterval = TimeSpan.FromMilliseconds(200),
             TaskTimeout = TimeSpan.FromMinutes(2),
             PublicScheme = trust is null ? "http" : "https",

@@ -1,4 +1,7 @@
 using System.Net;
+using Aspire.Hosting.ApplicationModel;
+using Cmux.Contract;
+using Microsoft.Extensions.DependencyInjection;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Providers.Pve;
 
@@ -7,7 +10,7 @@ namespace Cmux.AppHost.Tests;
 /// <summary>
 /// cmux's PVE flow end to end in the AppHost: the PVE fake clones and starts a container, whose
 /// sandbox runs on the sandbox host; exec goes through the router by Host header; stop and delete
-/// follow, and the API shows the container at each step.
+/// follow, and the API and the dashboard show the container at each step.
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class PveStackTests(AppHostStack stack)
@@ -22,21 +25,30 @@ public sealed class PveStackTests(AppHostStack stack)
         using var provider = stack.PveProvider(new DnsEndPoint(router.Host, router.Port));
         var sandbox = await provider.CreateAsync(cts.Token);
         var vmid = int.Parse(sandbox.Id);
+        var hostname = (await provider.Api.ConfigAsync(vmid, cts.Token)).GetProperty("hostname").GetString()!;
+        // The dashboard shows it: a Sandbox resource named after its host name, with its public URLs.
+        var resource = $"sandbox-{hostname}";
+        var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();
         try
         {
             (await provider.Api.CurrentAsync(vmid, cts.Token)).GetProperty("status").GetString().ShouldBe("running");
+            var shown = await notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == KnownResourceStates.Running, cts.Token);
+            shown.Snapshot.ResourceType.ShouldBe("Sandbox");
+            shown.Snapshot.Urls.Select(u => new Uri(u.Url).Host).ShouldContain(provider.UrlFor(sandbox, SandboxPorts.VsCode).Host);
 
             var result = await provider.ExecAsync(sandbox, new ExecRequest("echo hello"), cts.Token);
             (result with { Wire = "" }).ShouldBe(new ExecResult(0, "hello\n", ""));
 
             await provider.StopAsync(sandbox, cts.Token);
             (await provider.Api.CurrentAsync(vmid, cts.Token)).GetProperty("status").GetString().ShouldBe("stopped");
+            await notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == "Stopped", cts.Token);
         }
         finally
         {
             await provider.DeleteAsync(sandbox, cts.Token);
         }
 
+        await notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == "Deleted", cts.Token);
         var gone = await Should.ThrowAsync<PveApiException>(() => provider.Api.CurrentAsync(vmid, cts.Token));
         gone.Message.ShouldContain($"Configuration file 'nodes/pve/lxc/{vmid}.conf' does not exist");
     }

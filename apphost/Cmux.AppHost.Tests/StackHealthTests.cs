@@ -1,3 +1,6 @@
+using System.Net;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cmux.AppHost.Tests;
 
@@ -16,13 +19,50 @@ public sealed class StackHealthTests(AppHostStack stack)
     [Fact]
     [Trait(Category.Name, Category.Stack)]
     [Trait(Feature.Name, Feature.Foundation)]
-    public async Task Every_resource_answers_health_and_alive()
+    public async Task Every_resource_answers_health_and_alive_on_its_management_endpoint_only()
     {
-        foreach (var name in stack.ResourceNames)
+        var managed = ManagedResources();
+        // Every project of ours has one; Caddy, run as cmux runs it, has none.
+        managed.ShouldContain("sandboxes");
+        managed.Contains("router").ShouldBe(!stack.RouterIsCaddy);
+        foreach (var name in managed)
         {
-            using var client = stack.CreateHttpClient(name, "http");
-            (await client.GetAsync("/health")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, $"{name} /health");
-            (await client.GetAsync("/alive")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, $"{name} /alive");
+            using var management = stack.CreateHttpClient(name, "management");
+            (await management.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK, $"{name} /health");
+            (await management.GetAsync("/alive")).StatusCode.ShouldBe(HttpStatusCode.OK, $"{name} /alive");
+
+            using var traffic = stack.CreateHttpClient(name, "http");
+            using var health = await traffic.GetAsync("/health");
+            health.StatusCode.ShouldNotBe(HttpStatusCode.OK, $"{name} answers /health on the port that serves its traffic");
         }
+    }
+
+    [Theory]
+    [Trait(Category.Name, Category.Stack)]
+    [Trait(Feature.Name, Feature.Router)]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    [InlineData("/")]
+    public async Task Any_host_no_route_claims_gets_the_routers_404_on_its_public_port_whatever_the_path(string path)
+    {
+        using var router = stack.CreateHttpClient("router", "http");
+        foreach (var host in new[] { "localhost", "router.example.test", "example.com" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = host;
+            using var response = await router.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, $"Host {host}, {path}");
+            body.ShouldStartWith(stack.Profile == "cmux" ? "cmux sandbox not found. Use format: port-" : "Use format: port-", Case.Sensitive, $"Host {host}, {path}");
+        }
+    }
+
+    private List<string> ManagedResources()
+    {
+        var model = stack.App.Services.GetRequiredService<DistributedApplicationModel>();
+        return [.. model.Resources
+            .Where(r => r.Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == "management"))
+            .Select(r => r.Name)];
     }
 }

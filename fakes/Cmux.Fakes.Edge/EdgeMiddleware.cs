@@ -15,7 +15,8 @@ namespace Cmux.Fakes.Edge;
 /// What a visitor meets, in Cloudflare's order: HTTP is redirected to HTTPS; the Browser Integrity
 /// Check (optional); the name's DNS record leads to a tunnel; Access; the tunnel's ingress picks
 /// the origin (cloudflared's matching), and the request is forwarded as cloudflared forwards it.
-/// Only <c>/health</c> and <c>/alive</c> on plain HTTP are the edge's own.
+/// Only requests on the management port (<c>Management:Port</c>: the health endpoints) are the
+/// edge's own; without one, <c>/health</c> and <c>/alive</c> on plain HTTP are.
 /// </summary>
 public sealed class EdgeMiddleware(
     RequestDelegate next,
@@ -25,14 +26,20 @@ public sealed class EdgeMiddleware(
     IHttpForwarder forwarder,
     OriginInvokers invokers,
     IServer server,
-    IOptions<EdgeOptions> options)
+    IOptions<EdgeOptions> options,
+    IConfiguration configuration)
 {
-    public Task InvokeAsync(HttpContext context) => context.Request.IsHttps ? ServeAsync(context) : RedirectAsync(context);
+    private readonly int? _managementPort = configuration.ManagementPort();
+
+    public Task InvokeAsync(HttpContext context) =>
+        context.IsManagementRequest(_managementPort) ? next(context)
+        : context.Request.IsHttps ? ServeAsync(context)
+        : RedirectAsync(context);
 
     private Task RedirectAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Path.StartsWithSegments(ServiceDefaultsExtensions.HealthPath) || request.Path.StartsWithSegments(ServiceDefaultsExtensions.AlivePath))
+        if (_managementPort is null && (request.Path.StartsWithSegments(ServiceDefaultsExtensions.HealthPath) || request.Path.StartsWithSegments(ServiceDefaultsExtensions.AlivePath)))
         {
             return next(context);
         }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +20,13 @@ public static class ServiceDefaultsExtensions
 {
     public const string HealthPath = "/health";
     public const string AlivePath = "/alive";
+
+    /// <summary>
+    /// The port of the management endpoint (env <c>Management__Port</c>): when set, <c>/health</c> and
+    /// <c>/alive</c> answer only on connections to this local port, never on the port that serves
+    /// sandbox or API traffic, so a health probe cannot be mistaken for (or by) a public client.
+    /// </summary>
+    public const string ManagementPortKey = "Management:Port";
 
     /// <summary>Meters and activity sources of our own that every service exports.</summary>
     public static readonly string[] CmuxTelemetrySources = ["Cmux.*"];
@@ -63,12 +72,29 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    /// <summary>The configured management port, or null when health shares the public port.</summary>
+    public static int? ManagementPort(this IConfiguration configuration) =>
+        int.TryParse(configuration[ManagementPortKey], System.Globalization.CultureInfo.InvariantCulture, out var port) && port > 0 ? port : null;
+
+    /// <summary>Whether this request came in on the management port (always false without one).</summary>
+    public static bool IsManagementRequest(this HttpContext context, int? managementPort) =>
+        managementPort is { } port && context.Connection.LocalPort == port;
+
     /// <summary>Maps <c>/health</c> (every check) and <c>/alive</c> (liveness only), in every environment:
-    /// the AppHost and the tests rely on them outside Development too.</summary>
+    /// the AppHost and the tests rely on them outside Development too. With a management port they
+    /// answer there only (a middleware that matches the local port); elsewhere the app answers the
+    /// path as it answers any other it does not know.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        var live = new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") };
+        if (app.Configuration.ManagementPort() is { } port)
+        {
+            app.UseHealthChecks(HealthPath, port);
+            app.UseHealthChecks(AlivePath, port, live);
+            return app;
+        }
         app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        app.MapHealthChecks(AlivePath, live);
         return app;
     }
 }

@@ -44,6 +44,7 @@ public sealed class SuiteFixture : IAsyncLifetime
         return new Dictionary<string, string>
         {
             ["CMUX_MODE"] = SuiteSettings.Real,
+            ["CMUX_PROFILE"] = stack.Profile,
             ["CMUX_PVE_URL"] = pve["Pve__HttpsUrl"] ?? throw new InvalidOperationException("pve has no Pve__HttpsUrl"),
             ["CMUX_PVE_CA_FILE"] = stack.CaPem,
             ["CMUX_PVE_TOKEN_ID"] = "root@pam!cmux",
@@ -83,7 +84,11 @@ public sealed class SuiteFixture : IAsyncLifetime
         {
             _stack = new StackFixture();
             await _stack.InitializeAsync();
-            _run = new ConformanceRun(settings, await FakeProvidersAsync(_stack, mark), mark);
+            // The composition (Cmux:Profile and the rest) decides the profile; the report names it.
+            _run = new ConformanceRun(settings with { Profile = _stack.Profile }, await FakeProvidersAsync(_stack, mark), mark)
+            {
+                Composition = _stack.Composition,
+            };
         }
         using var prepare = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await _run.PrepareAsync(RealProviders.SweepAge(), prepare.Token);
@@ -103,6 +108,7 @@ public sealed class SuiteFixture : IAsyncLifetime
             TokenId = "root@pam!cmux",
             TokenSecret = PveFakeApp.Defaults["Pve:Auth:Tokens:0:Secret"]!,
             Domain = tunnel.Domain,
+            Profile = stack.Profile,
             PollInterval = TimeSpan.FromMilliseconds(200),
             TaskTimeout = TimeSpan.FromMinutes(2),
             Route = new PublicRoute(new DnsEndPoint(edge.Host, edge.Port), roots),

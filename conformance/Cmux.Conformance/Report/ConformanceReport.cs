@@ -18,7 +18,11 @@ public sealed record ConformanceReport(
     public const string CurrentSchemaVersion = "1.0";
 }
 
-/// <summary>The run: the implementation under test, the project's commit, mode, profile, start and end.</summary>
+/// <summary>
+/// The run: the implementation under test, the project's commit, mode, profile, start and end, and
+/// the composition it ran over (profile, router with its implementation and version, execd, PVE,
+/// Cloudflare), as the stack reported it; null when nothing said.
+/// </summary>
 public sealed record RunMetadata(
     string Implementation,
     string Commit,
@@ -26,7 +30,8 @@ public sealed record RunMetadata(
     string Mode,
     string Profile,
     DateTimeOffset StartedAt,
-    DateTimeOffset EndedAt);
+    DateTimeOffset EndedAt,
+    IReadOnlyDictionary<string, string>? Composition = null);
 
 /// <summary>
 /// What a run did to a provider's sandboxes: every one it created, every one it deleted, the

@@ -41,6 +41,10 @@ public static class ReportWriter
         md.AppendLine(inv, $"- Commit: {run.Commit}");
         md.AppendLine(inv, $"- Run: {run.RunId} (every sandbox it made carries this id)");
         md.AppendLine(inv, $"- Mode: {run.Mode}, profile: {run.Profile}");
+        if (run.Composition is { Count: > 0 } composition)
+        {
+            md.AppendLine(inv, $"- Composition: {string.Join("; ", composition.Select(c => $"{c.Key} = {c.Value}"))}");
+        }
         md.AppendLine(inv, $"- From {run.StartedAt:u} to {run.EndedAt:u} ({(run.EndedAt - run.StartedAt).TotalSeconds:F1} s)");
         md.AppendLine(inv, $"- Report schema {report.SchemaVersion}").AppendLine();
 

@@ -47,6 +47,9 @@ public sealed class ConformanceRun : IAsyncDisposable
 
     public IReadOnlyCollection<ProviderSession> Sessions => [.. _sessions.Values];
 
+    /// <summary>What the run's stack was composed of (router, execd, profile, ...), for the report; null when not known.</summary>
+    public IReadOnlyDictionary<string, string>? Composition { get; init; }
+
     /// <summary>False for a run that checks nothing (preflight, sweep, load): it must not replace the last report.</summary>
     public bool WritesReport { get; init; } = true;
 
@@ -185,7 +188,7 @@ public sealed class ConformanceRun : IAsyncDisposable
         }
         if (WritesReport)
         {
-            var report = Recorder.Build(new RunMetadata(Implementation, SuiteSettings.Commit(), Mark.RunId, Settings.Mode, Settings.Profile, Recorder.StartedAt, DateTimeOffset.UtcNow));
+            var report = Recorder.Build(new RunMetadata(Implementation, SuiteSettings.Commit(), Mark.RunId, Settings.Mode, Settings.Profile, Recorder.StartedAt, DateTimeOffset.UtcNow, Composition));
             var (json, markdown) = await ReportWriter.WriteAsync(report, Settings.ReportFolder);
             ReportFile = markdown;
             Console.WriteLine($"conformance report: {markdown} and {json}");

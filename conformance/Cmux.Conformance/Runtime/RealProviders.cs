@@ -1,3 +1,4 @@
+using Cmux.Contract;
 using System.Globalization;
 using System.Net;
 using Cmux.Conformance.Http;
@@ -30,6 +31,7 @@ public static class RealProviders
             TemplateVmid = Integer("CMUX_PVE_TEMPLATE", 9000, 100),
             FirstVmid = Integer("CMUX_PVE_FIRST_VMID", 200, 100),
             Domain = domain,
+            Profile = Profiles.Parse(Optional("CMUX_PROFILE"), "CMUX_PROFILE"),
             AcceptAnyApiCertificate = Flag("CMUX_PVE_INSECURE"),
             ApiTrust = Optional("CMUX_PVE_CA_FILE") is { } pveCa ? Roots(pveCa, "CMUX_PVE_CA_FILE") : null,
             AccessClientId = Optional("CMUX_ACCESS_CLIENT_ID"),

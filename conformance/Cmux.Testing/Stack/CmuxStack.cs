@@ -22,6 +22,22 @@ public abstract class CmuxStack<TEntryPoint> : StackFixture<TEntryPoint> where T
 
     /// <summary>What the tunnel setup wrote: the tunnel and the Access service token.</summary>
     public string TunnelSetupOutput => Path.Combine(RunDirectory, "tunnel-setup.json");
+
+    /// <summary>
+    /// What the AppHost composed (its <c>composition.json</c>: profile, router with implementation and
+    /// version, execd, pve, cloudflare), chosen by the <c>Cmux:*</c> settings of the environment.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Composition => _composition ??=
+        System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(RunDirectory, "composition.json")))
+        ?? throw new InvalidOperationException("composition.json is empty");
+
+    private IReadOnlyDictionary<string, string>? _composition;
+
+    /// <summary>The profile the stack runs: <c>seed</c> or <c>cmux</c>.</summary>
+    public string Profile => Composition["profile"];
+
+    /// <summary>Whether the router is Caddy (it has no management endpoint of its own).</summary>
+    public bool RouterIsCaddy => Composition["router"].StartsWith("Caddy", StringComparison.Ordinal);
 }
 
 public static class CmuxRun

@@ -135,7 +135,7 @@ public sealed class SandboxLifecycleTests(SandboxHostFixture host)
 
         var lines = (await ReadFromStartAsync(opened)).Split('\n');
         lines.ShouldContain($"{host.First.Address} cmux-{host.First.Id}.lan cmux-{host.First.Id}");
-        lines.ShouldContain($"{SandboxAddress.For(id)} cmux-{id}.lan cmux-{id} named-box");
+        lines.ShouldContain($"{SandboxAddress.For(id)} cmux-{id}.lan cmux-{id} named-box.lan named-box");
 
         await host.Client.DeleteAsync(id);
         (await ReadFromStartAsync(opened)).ShouldNotContain($"cmux-{id}.lan");

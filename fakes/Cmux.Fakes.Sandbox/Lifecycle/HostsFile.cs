@@ -28,7 +28,8 @@ public sealed class HostsFile(IOptions<SandboxHostOptions> options)
         {
             var shortName = SandboxNames.Hostname(id);
             text.Append($"{SandboxAddress.For(id)} {SandboxNames.LanName(id, _options.SearchDomain)} {shortName}");
-            text.AppendLine(hostname == shortName ? "" : $" {hostname}");
+            // A requested name (cmux's pvelxc-…) resolves with and without the search domain, as PVE's DNS has it.
+            text.AppendLine(hostname == shortName ? "" : $" {hostname}.{_options.SearchDomain} {hostname}");
         }
         var bytes = Encoding.ASCII.GetBytes(text.ToString());
         lock (_lock)

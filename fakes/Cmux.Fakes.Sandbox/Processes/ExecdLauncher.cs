@@ -17,7 +17,8 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
 
     // Environment a parent (Aspire, a shell) sets for itself that must not rebind the child.
     private static readonly string[] InheritedBindings =
-        ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "HTTP_PORTS", "HTTPS_PORTS", "DOTNET_URLS"];
+        // The host's management port is the host's: execd answers its health on its own socket.
+        ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "HTTP_PORTS", "HTTPS_PORTS", "DOTNET_URLS", "Management__Port"];
 
     // Binds the sandbox's folders where an LXC container has them, names the host, then becomes execd.
     private const string IsolationScript =
@@ -49,6 +50,7 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
                  "--", "/bin/sh", "-c", IsolationScript, "sh", layout.Home, layout.Workspace, hostname, execd, .. arguments],
                 Configure)
             : await launcher.StartAsync(execd, arguments, Configure);
+        KeepLog(process, layout.ExecdLog);
         logger.LogInformation("Sandbox {Hostname}: execd started (pid {Pid}, {Isolation})",
             hostname, process.Id, Isolates ? "mount/UTS/PID namespaces" : "no isolation: not root or no unshare");
         try
@@ -74,7 +76,34 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
             // listen there, where the router and the gateway reach this sandbox (an LXC container
             // has a stack of its own and binds everything).
             startInfo.Environment["CMUX_SANDBOX_ADDRESS"] = address.ToString();
+            startInfo.RedirectStandardOutput = true;
+            startInfo.RedirectStandardError = true;
         }
+    }
+
+    /// <summary>execd's console goes to <c>{sandbox}/execd.log</c>, which the AppHost shows as the sandbox's log in the dashboard.</summary>
+    private static void KeepLog(Process process, string file)
+    {
+        var writer = new StreamWriter(new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { AutoFlush = true };
+        var open = 2;
+        void Write(object? sender, DataReceivedEventArgs e)
+        {
+            lock (writer)
+            {
+                if (e.Data is not null)
+                {
+                    writer.WriteLine(e.Data);
+                }
+                else if (--open == 0)
+                {
+                    writer.Dispose();
+                }
+            }
+        }
+        process.OutputDataReceived += Write;
+        process.ErrorDataReceived += Write;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
     }
 
     /// <summary>A client for execd's unix socket.</summary>
@@ -143,6 +172,9 @@ public sealed record SandboxLayout(string Root)
     public string Home => Path.Combine(Root, "home");
     public string Workspace => Path.Combine(Root, "workspace");
     public string ExecdSocket => Path.Combine(Root, "execd.sock");
+
+    /// <summary>What execd writes to its console.</summary>
+    public string ExecdLog => Path.Combine(Root, "execd.log");
 
     public static SandboxLayout For(SandboxHostOptions options, int id) => new(Path.Combine(options.DataDir, "sandboxes", id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

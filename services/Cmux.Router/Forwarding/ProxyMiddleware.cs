@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Cmux.Router.Routing;
 using Cmux.Router.Telemetry;
+using Cmux.ServiceDefaults;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -10,8 +11,9 @@ namespace Cmux.Router.Forwarding;
 
 /// <summary>
 /// The router: validates what Go's server would reject, picks a route from the Host, and either
-/// answers as Caddy would or forwards through YARP. Requests no route claims fall through to the
-/// rest of the pipeline only for the health endpoints; everything else gets Caddy's 404.
+/// answers as Caddy would or forwards through YARP. Every request on the public port gets what Caddy
+/// would answer, whatever its path or Host; only requests on the management port
+/// (<c>Management:Port</c>) go on to the rest of the pipeline, the health endpoints.
 /// </summary>
 public sealed class ProxyMiddleware
 {
@@ -26,10 +28,12 @@ public sealed class ProxyMiddleware
     private readonly bool _answersPreflight;
     private readonly ForwarderRequestConfig _httpConfig;
     private readonly ForwarderRequestConfig _upgradeConfig;
+    private readonly int? _managementPort;
 
     public ProxyMiddleware(RequestDelegate next, IHttpForwarder forwarder, UpstreamClient upstream, HostRouter router,
-        RouterTelemetry telemetry, IOptions<RouterOptions> options, ILogger<ProxyMiddleware> logger)
+        RouterTelemetry telemetry, IOptions<RouterOptions> options, IConfiguration configuration, ILogger<ProxyMiddleware> logger)
     {
+        _managementPort = configuration.ManagementPort();
         _next = next;
         _forwarder = forwarder;
         _invoker = upstream.Invoker;
@@ -52,6 +56,10 @@ public sealed class ProxyMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
+        if (context.IsManagementRequest(_managementPort))
+        {
+            return _next(context);
+        }
         var request = context.Request;
         if (CaddyResponses.HasConflictingLength(request))
         {
@@ -77,10 +85,6 @@ public sealed class ProxyMiddleware
                 _telemetry.RecordRequest(decision.Kind, StatusCodes.Status403Forbidden);
                 return CaddyResponses.PortNotAllowedAsync(context, decision.Port);
             default:
-                if (IsHealthProbe(request.Path))
-                {
-                    return _next(context);
-                }
                 _telemetry.RecordRequest(RouteKind.None, StatusCodes.Status404NotFound);
                 return _responses.NotFoundAsync(context);
         }
@@ -103,7 +107,4 @@ public sealed class ProxyMiddleware
             _logger.LogDebug(exception, "Forwarding to {Destination} failed: {Error}", decision.Destination, error);
         }
     }
-
-    private static bool IsHealthProbe(PathString path) =>
-        path.Equals(ServiceDefaults.ServiceDefaultsExtensions.HealthPath) || path.Equals(ServiceDefaults.ServiceDefaultsExtensions.AlivePath);
 }

@@ -15,8 +15,10 @@ namespace Cmux.Conformance.Providers.Pve;
 /// <summary>
 /// cmux's PVE LXC provider, step by step (docs/contracts.md §6): the smallest free vmid from
 /// 200, a linked clone of the template (retried when the vmid was taken meanwhile), start, each
-/// task polled until it stopped with <c>OK</c>; services at <c>https://port-{port}-vm-{vmid}.{domain}</c>;
-/// exec through execd on port 39375; delete as stop then <c>DELETE force=1&amp;purge=1</c>.
+/// task polled until it stopped with <c>OK</c>; services at <c>https://port-{port}-vm-{vmid}.{domain}</c>
+/// (seed profile) or <c>https://port-{port}-{instanceId}.{domain}</c> (cmux profile, where the
+/// instance id <c>pvelxc-{8 hex}</c> is the clone's host name); exec through execd on port 39375 in
+/// the profile's wire format; delete as stop then <c>DELETE force=1&amp;purge=1</c>.
 /// Every failure is a <see cref="ProviderException"/> naming the step, the vmid and PVE's message.
 /// </summary>
 public sealed class PveProvider : ISandboxProvider, IDisposable
@@ -24,14 +26,19 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
     private readonly PveProviderOptions _options;
     private readonly PveApiClient _api;
     private readonly HttpClient _services;
+    private readonly bool _cmux;
+
+    /// <summary>The instance id (the host name) of every container this provider cloned, by vmid (cmux profile).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _instanceIds = new();
 
     public PveProvider(PveProviderOptions options)
     {
         _options = options;
         _api = new PveApiClient(options);
+        _cmux = Profiles.Parse(options.Profile, "Profile") == Profiles.Cmux;
         // Caddy answers 502 when the upstream name does not resolve or refuses (docs/contracts.md §5).
         Documented = new ProviderContract(
-            UrlPatterns.SeedHostRegex(options.Domain),
+            _cmux ? UrlPatterns.CmuxHostRegex(options.Domain) : UrlPatterns.SeedHostRegex(options.Domain),
             options.Domain,
             UnknownSandboxStatus: HttpStatusCode.BadGateway,
             ClosedPortStatus: HttpStatusCode.BadGateway,
@@ -58,9 +65,9 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         ["api"] = _options.ApiUrl.GetLeftPart(UriPartial.Path),
         ["node"] = _options.Node,
         ["template"] = _options.TemplateVmid.ToString(CultureInfo.InvariantCulture),
-        ["urls"] = $"{_options.PublicScheme}://{UrlPatterns.SeedTemplate.Replace("{domain}", _options.Domain, StringComparison.Ordinal)}",
+        ["urls"] = $"{_options.PublicScheme}://{(_cmux ? UrlPatterns.CmuxTemplate : UrlPatterns.SeedTemplate).Replace("{domain}", _options.Domain, StringComparison.Ordinal)}",
         ["connect to"] = _options.Route.ConnectTo is { } to ? $"{to.Host}:{to.Port}" : "DNS",
-        ["profile"] = Profiles.Seed,
+        ["profile"] = _cmux ? Profiles.Cmux : Profiles.Seed,
         ["access"] = AuthHeaders.Count > 0 ? "service token" : "none",
     };
 
@@ -99,7 +106,20 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
     }
 
     public Uri UrlFor(SandboxHandle sandbox, int port) =>
-        new($"{_options.PublicScheme}://{UrlPatterns.SeedHost(port, Vmid(sandbox), _options.Domain)}/");
+        new($"{_options.PublicScheme}://{(_cmux ? UrlPatterns.CmuxHost(port, InstanceId(Vmid(sandbox)), _options.Domain) : UrlPatterns.SeedHost(port, Vmid(sandbox), _options.Domain))}/");
+
+    /// <summary>
+    /// The clone's host name: <c>cmux-{vmid}</c> in the seed profile; in the cmux profile a new
+    /// <c>pvelxc-</c> id from the first group of a random UUID, as cmux makes it (docs/contracts.md §2).
+    /// A vmid this provider did not clone (the nonexistent sandbox, a sweep) gets an id derived from
+    /// it, which no container has.
+    /// </summary>
+    private string Hostname(int vmid) => _cmux
+        ? _instanceIds.GetOrAdd(vmid, _ => $"pvelxc-{Guid.NewGuid().ToString("N")[..8]}")
+        : SandboxNames.Hostname(vmid);
+
+    private string InstanceId(int vmid) =>
+        _instanceIds.TryGetValue(vmid, out var id) ? id : string.Create(CultureInfo.InvariantCulture, $"pvelxc-{vmid:x8}");
 
     public HttpMessageHandler CreateHttpHandler() => ResolvingHandler.Create(_options.Route);
 
@@ -108,6 +128,10 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {
+        if (_cmux)
+        {
+            return await CmuxExecAsync(sandbox, request, cancellationToken);
+        }
         var body = new ExecBody(
             request.Command,
             request.WorkingDirectory,
@@ -125,6 +149,25 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
                 ?? throw new ProviderException(Name, "exec", sandbox.Id, "execd answered an empty body");
             return new ExecResult(result.ExitCode, result.Stdout ?? "", result.Stderr ?? "",
                 result.ExitCode == ExecContract.TimeoutExitCode, WireShape.Describe(response, text));
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException)
+        {
+            throw new ProviderException(Name, "exec", sandbox.Id, e.Message, e);
+        }
+    }
+
+    private async Task<ExecResult> CmuxExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await PostExecAsync(sandbox, JsonContent.Create(CmuxExec.Body(request), CmuxExecJson.Default.CmuxExecBody), cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ProviderException(Name, "exec", sandbox.Id, $"execd answered {(int)response.StatusCode}: {text}");
+            }
+            var (exitCode, stdout, stderr) = CmuxExec.Parse(text);
+            return new ExecResult(exitCode, stdout, stderr, exitCode == ExecContract.TimeoutExitCode, WireShape.Describe(response, text));
         }
         catch (Exception e) when (e is HttpRequestException or JsonException)
         {
@@ -334,7 +377,7 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             try
             {
                 await RunTaskAsync("clone", vmid.ToString(CultureInfo.InvariantCulture),
-                    () => _api.CloneAsync(_options.TemplateVmid, vmid, SandboxNames.Hostname(vmid), _options.Mark.Now().DescriptionLine, ct), ct);
+                    () => _api.CloneAsync(_options.TemplateVmid, vmid, Hostname(vmid), _options.Mark.Now().DescriptionLine, ct), ct);
                 return vmid;
             }
             catch (ProviderException e) when (attempt < _options.CloneAttempts && e.InnerException is PveApiException pve && pve.Says("already exists"))

@@ -18,8 +18,16 @@ public sealed record PveProviderOptions
 
     public string Node { get; init; } = "pve";
 
-    /// <summary>The domain of the public URLs: <c>https://port-{port}-vm-{vmid}.{Domain}</c>.</summary>
+    /// <summary>The domain of the public URLs: <c>https://port-{port}-vm-{vmid}.{Domain}</c> (seed) or
+    /// <c>https://port-{port}-{instanceId}.{Domain}</c> (cmux).</summary>
     public required string Domain { get; init; }
+
+    /// <summary>
+    /// <c>seed</c> or <c>cmux</c> (docs/contracts.md §2, §4): the host name a clone gets
+    /// (<c>cmux-{vmid}</c> or <c>pvelxc-{8 hex}</c>), the URL pattern, and the exec wire format
+    /// (one JSON reply, or NDJSON events with the command wrapped as cmux's client wraps it).
+    /// </summary>
+    public string Profile { get; init; } = Contract.Profiles.Seed;
 
     public int TemplateVmid { get; init; } = 9000;
 
@@ -56,7 +64,6 @@ public sealed record PveProviderOptions
 
     /// <summary>After how long the edge in front of the URLs closes an idle websocket; null when not known.</summary>
     public TimeSpan? EdgeWebSocketIdleTimeout { get; init; }
-
 
     /// <summary>The run's mark, put on every container it clones (description line and tags).</summary>
     public SandboxMark Mark { get; init; } = SandboxMark.NewRun();

@@ -1,0 +1,62 @@
+using Cmux.AppHost.Composition;
+using Microsoft.Extensions.Configuration;
+
+namespace Cmux.AppHost.Tests.Composition;
+
+[Trait(Category.Name, Category.Unit)]
+[Trait(Feature.Name, Feature.Foundation)]
+public sealed class CompositionOptionsTests
+{
+    private static CompositionOptions Read(params (string Key, string Value)[] settings) =>
+        CompositionOptions.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build());
+
+    [Fact]
+    public void Nothing_set_is_the_seed_profile_over_our_router_execd_and_every_fake()
+    {
+        Read().ShouldBe(new CompositionOptions());
+        new CompositionOptions().ShouldSatisfyAllConditions(
+            o => o.Profile.ShouldBe("seed"),
+            o => o.Router.ShouldBe(RouterKind.Ours),
+            o => o.ExecdPath.ShouldBeNull(),
+            o => o.PveUrl.ShouldBeNull(),
+            o => o.CloudflareUrl.ShouldBeNull(),
+            o => o.CloudflareWrite.ShouldBeFalse());
+    }
+
+    [Fact]
+    public void Every_key_takes_its_documented_values()
+    {
+        var execd = typeof(CompositionOptionsTests).Assembly.Location;
+        var options = Read(("Cmux:Profile", "CMUX"), ("Cmux:Router", "caddy"), ("Cmux:Execd", execd),
+            ("Cmux:Pve", "https://pve.lan:8006"), ("Cmux:Cloudflare", "real"), ("Cmux:CloudflareWrite", "true"));
+
+        options.ShouldBe(new CompositionOptions
+        {
+            Profile = "cmux",
+            Router = RouterKind.Caddy,
+            ExecdPath = execd,
+            PveUrl = new Uri("https://pve.lan:8006"),
+            CloudflareUrl = CompositionOptions.CloudflareApi,
+            CloudflareWrite = true,
+        });
+        Read(("Cmux:Router", "http://10.0.0.2:8080")).ShouldSatisfyAllConditions(
+            o => o.Router.ShouldBe(RouterKind.External),
+            o => o.RouterUrl.ShouldBe(new Uri("http://10.0.0.2:8080")));
+        Read(("Cmux:Router", "ours"), ("Cmux:Execd", "ours"), ("Cmux:Pve", "fake"), ("Cmux:Cloudflare", "fake")).ShouldBe(new CompositionOptions());
+    }
+
+    [Fact]
+    public void Wrong_values_are_refused_together_each_naming_its_key()
+    {
+        var error = Should.Throw<InvalidOperationException>(() => Read(("Cmux:Profile", "morph"), ("Cmux:Router", "nginx"),
+            ("Cmux:Execd", "/no/such/execd"), ("Cmux:Pve", "real"), ("Cmux:CloudflareWrite", "maybe")));
+
+        error.Message.ShouldContain("Cmux:Profile must be 'seed' or 'cmux', not 'morph'.");
+        error.Message.ShouldContain("Cmux:Router must be 'ours', 'caddy' or the http(s) URL of a router, not 'nginx'.");
+        error.Message.ShouldContain("'/no/such/execd' does not exist");
+        error.Message.ShouldContain("Cmux:Pve must be 'fake' or an http(s) URL, not 'real'.");
+        error.Message.ShouldContain("Cmux:CloudflareWrite must be true or false, not 'maybe'.");
+    }
+}

@@ -1,0 +1,142 @@
+using Cmux.Contract;
+using Microsoft.Extensions.Configuration;
+
+namespace Cmux.AppHost.Composition;
+
+/// <summary>Which router carries the public traffic.</summary>
+public enum RouterKind
+{
+    /// <summary>services/Cmux.Router, run as a project.</summary>
+    Ours,
+
+    /// <summary>Debian's Caddy 2.6.2 running the profile's Caddyfile, as on a PVE host.</summary>
+    Caddy,
+
+    /// <summary>A router someone else runs, at <see cref="CompositionOptions.RouterUrl"/>.</summary>
+    External,
+}
+
+/// <summary>
+/// What the AppHost composes, per endpoint: fakes or real systems, our router or Caddy, our execd
+/// or another, in the seed or the cmux profile. Read from configuration (<c>Cmux:*</c>, so
+/// <c>Cmux__Router=caddy</c> in the environment works for <c>dotnet test</c>, <c>eng/run.sh</c> and
+/// the dashboard alike); the README's composition table lists every key.
+/// </summary>
+public sealed record CompositionOptions
+{
+    public const string Fake = "fake";
+    public const string Ours = "ours";
+    public const string Real = "real";
+
+    /// <summary>Cloudflare's API, for <c>Cmux:Cloudflare=real</c>.</summary>
+    public static readonly Uri CloudflareApi = new("https://api.cloudflare.com/client/v4");
+
+    /// <summary><c>seed</c> or <c>cmux</c>: the URL pattern, the execd contract, the router's rule and the Caddyfile.</summary>
+    public string Profile { get; init; } = Profiles.Seed;
+
+    public RouterKind Router { get; init; } = RouterKind.Ours;
+
+    /// <summary>The external router, when <see cref="Router"/> is <see cref="RouterKind.External"/>.</summary>
+    public Uri? RouterUrl { get; init; }
+
+    /// <summary>Another execd binary every sandbox runs; null for ours (services/Cmux.Execd).</summary>
+    public string? ExecdPath { get; init; }
+
+    /// <summary>A real PVE API; null for the fake.</summary>
+    public Uri? PveUrl { get; init; }
+
+    /// <summary>A real Cloudflare API; null for the fake.</summary>
+    public Uri? CloudflareUrl { get; init; }
+
+    /// <summary>With a real Cloudflare API, whether the tunnel setup may change the account (otherwise a dry run).</summary>
+    public bool CloudflareWrite { get; init; }
+
+    public bool IsCmuxProfile => Profile == Profiles.Cmux;
+
+    public static CompositionOptions FromConfiguration(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var profile = Profiles.Seed;
+        try
+        {
+            profile = Profiles.Parse(configuration["Cmux:Profile"], "Cmux:Profile");
+        }
+        catch (FormatException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        var router = RouterKind.Ours;
+        Uri? routerUrl = null;
+        switch (configuration["Cmux:Router"]?.Trim())
+        {
+            case null or "" or Ours:
+                break;
+            case "caddy":
+                router = RouterKind.Caddy;
+                break;
+            case var value when HttpUrl(value) is { } url:
+                router = RouterKind.External;
+                routerUrl = url;
+                break;
+            case var value:
+                problems.Add($"Cmux:Router must be '{Ours}', 'caddy' or the http(s) URL of a router, not '{value}'.");
+                break;
+        }
+
+        string? execd = null;
+        switch (configuration["Cmux:Execd"]?.Trim())
+        {
+            case null or "" or Ours:
+                break;
+            case var path when File.Exists(path):
+                execd = Path.GetFullPath(path);
+                break;
+            case var path:
+                problems.Add($"Cmux:Execd must be '{Ours}' or the path of an execd binary; '{path}' does not exist.");
+                break;
+        }
+
+        var pve = Endpoint(configuration["Cmux:Pve"], "Cmux:Pve", null, problems);
+        var cloudflare = Endpoint(configuration["Cmux:Cloudflare"], "Cmux:Cloudflare", CloudflareApi, problems);
+        var write = false;
+        if (configuration["Cmux:CloudflareWrite"] is { Length: > 0 } w && !bool.TryParse(w, out write))
+        {
+            problems.Add($"Cmux:CloudflareWrite must be true or false, not '{w}'.");
+        }
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("The composition's settings are wrong:\n  " + string.Join("\n  ", problems));
+        }
+        return new CompositionOptions
+        {
+            Profile = profile,
+            Router = router,
+            RouterUrl = routerUrl,
+            ExecdPath = execd,
+            PveUrl = pve,
+            CloudflareUrl = cloudflare,
+            CloudflareWrite = write,
+        };
+    }
+
+    /// <summary><c>fake</c> (or nothing) is null; <c>real</c> is <paramref name="real"/>; otherwise an http(s) URL.</summary>
+    private static Uri? Endpoint(string? value, string key, Uri? real, List<string> problems)
+    {
+        switch (value?.Trim())
+        {
+            case null or "" or Fake:
+                return null;
+            case Real when real is not null:
+                return real;
+            case var v when HttpUrl(v) is { } url:
+                return url;
+            case var v:
+                problems.Add($"{key} must be '{Fake}'{(real is null ? "" : $", '{Real}'")} or an http(s) URL, not '{v}'.");
+                return null;
+        }
+    }
+
+    private static Uri? HttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
+}
