@@ -4,12 +4,17 @@ using Cmux.Contract;
 
 namespace Cmux.Execd.Exec;
 
-/// <summary>What to run: a <c>/bin/bash -c</c> command line, where, with what environment, for how long.</summary>
+/// <summary>
+/// What to run: a <c>/bin/bash -c</c> command line, where, with what environment (complete: the
+/// command sees exactly this), for how long, and how long to go on reading output once the shell
+/// has exited (<paramref name="WaitDelay"/>).
+/// </summary>
 public sealed record CommandSpec(
     string Command,
     string WorkingDirectory,
     IReadOnlyDictionary<string, string> Environment,
-    TimeSpan? Timeout);
+    TimeSpan? Timeout,
+    TimeSpan WaitDelay);
 
 public enum OutputStream
 {
@@ -31,13 +36,12 @@ public sealed record CommandResult(int ExitCode, Termination Termination, string
 /// <summary>
 /// Runs one command in its own session and process group (<c>setsid</c>), so a timeout, a client
 /// that goes away, or the end of the command kills every process it started: nothing outlives
-/// the request. Output is handed to <paramref name="onOutput"/> chunk by chunk as it arrives, from
-/// two concurrent readers (one per stream).
+/// the request. Output is handed to <c>onOutput</c> chunk by chunk as it arrives, from two
+/// concurrent readers (one per stream).
 /// </summary>
 public sealed class CommandRunner
 {
     private const int ChunkSize = 16 * 1024;
-    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
 
     public async Task<CommandResult> RunAsync(
         CommandSpec spec,
@@ -53,6 +57,7 @@ public sealed class CommandRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        startInfo.Environment.Clear();
         foreach (var (name, value) in spec.Environment)
         {
             startInfo.Environment[name] = value;
@@ -70,9 +75,10 @@ public sealed class CommandRunner
 
         // Commands read EOF, never execd's own stdin.
         process.StandardInput.Close();
+        using var stopReading = new CancellationTokenSource();
         var pumps = Task.WhenAll(
-            PumpAsync(process.StandardOutput.BaseStream, OutputStream.Stdout, onOutput),
-            PumpAsync(process.StandardError.BaseStream, OutputStream.Stderr, onOutput));
+            PumpAsync(process.StandardOutput.BaseStream, OutputStream.Stdout, onOutput, stopReading.Token),
+            PumpAsync(process.StandardError.BaseStream, OutputStream.Stderr, onOutput, stopReading.Token));
 
         using var timeout = spec.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, aborted);
@@ -89,14 +95,7 @@ public sealed class CommandRunner
         // Also reaps what the command left running in the background.
         ProcessGroup.Kill(process.Id);
         await process.WaitForExitAsync(CancellationToken.None);
-        try
-        {
-            await pumps.WaitAsync(DrainGrace, CancellationToken.None);
-        }
-        catch (TimeoutException)
-        {
-            // A process that left the group (its own setsid) still holds the pipes; answer anyway.
-        }
+        await DrainAsync(pumps, spec.WaitDelay, stopReading);
 
         return termination switch
         {
@@ -106,13 +105,43 @@ public sealed class CommandRunner
         };
     }
 
-    private static async Task PumpAsync(Stream source, OutputStream stream, Func<OutputStream, ReadOnlyMemory<byte>, ValueTask> onOutput)
+    /// <summary>
+    /// The pipes reach EOF once every process holding them has gone. One that left the group (its
+    /// own <c>setsid</c>) may hold them forever: after <paramref name="waitDelay"/> the readers stop
+    /// and the pipes are closed, so execd neither waits nor keeps reading (and burning CPU) for it.
+    /// </summary>
+    private static async Task DrainAsync(Task pumps, TimeSpan waitDelay, CancellationTokenSource stopReading)
+    {
+        try
+        {
+            await pumps.WaitAsync(waitDelay);
+        }
+        catch (TimeoutException)
+        {
+            await stopReading.CancelAsync();
+            await pumps;
+        }
+    }
+
+    private static async Task PumpAsync(
+        Stream source, OutputStream stream, Func<OutputStream, ReadOnlyMemory<byte>, ValueTask> onOutput, CancellationToken stop)
     {
         var buffer = new byte[ChunkSize];
-        int read;
-        while ((read = await source.ReadAsync(buffer)) > 0)
+        try
         {
-            await onOutput(stream, buffer.AsMemory(0, read));
+            int read;
+            while ((read = await source.ReadAsync(buffer, stop)) > 0)
+            {
+                await onOutput(stream, buffer.AsMemory(0, read));
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // WaitDelay is over; what is still unread is dropped with the pipe.
+        }
+        finally
+        {
+            await source.DisposeAsync();
         }
     }
 }

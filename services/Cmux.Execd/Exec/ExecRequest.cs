@@ -90,6 +90,11 @@ public static class ExecRequestReader
         {
             return (null, new RequestError(StatusCodes.Status400BadRequest, "Command is required"));
         }
+        // bash would see the command cut at the NUL (execve takes C strings); Go refuses it, and so do we.
+        if (command.Contains('\0') || cwd?.Contains('\0') == true || env.Any(v => v.Key.Contains('\0') || v.Value.Contains('\0')))
+        {
+            return (null, new RequestError(StatusCodes.Status400BadRequest, "Command must not contain a NUL byte"));
+        }
         if (timeoutMs < 0)
         {
             return (null, new RequestError(StatusCodes.Status400BadRequest, "timeout_ms must be non-negative"));
