@@ -14,6 +14,12 @@ public sealed class MemoryBoundTests
 {
     private const long PeakLimit = 400L * 1024 * 1024;
 
+    // Seed: text in 64-byte lines (what build logs look like). Cmux: one endless line, the stream's
+    // worst case (a stream of short lines is paced by the client reading the events).
+    private static string Command(ExecdProfile profile) => profile == ExecdProfile.Seed
+        ? "yes 'execd output line, long enough to look like a real build log line.' | head -c 32M; yes 'and the same on stderr, long enough to look like a build log line...' | head -c 32M >&2"
+        : "head -c 32M /dev/zero; head -c 32M /dev/zero >&2";
+
     [Theory]
     [InlineData(ExecdProfile.Seed)]
     [InlineData(ExecdProfile.Cmux)]
@@ -23,7 +29,7 @@ public sealed class MemoryBoundTests
 
         var bodies = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
         {
-            using var response = await execd.Client.PostAsJsonAsync("/exec", new { command = "head -c 32M /dev/zero; head -c 32M /dev/zero >&2" });
+            using var response = await execd.Client.PostAsJsonAsync("/exec", new { command = Command(profile) });
             response.StatusCode.ShouldBe(HttpStatusCode.OK);
             return await response.Content.ReadAsStringAsync();
         }));

@@ -17,11 +17,52 @@ public static class CmuxEndpoints
 
     private static readonly byte[] Newline = "\n"u8.ToArray();
 
-    public static void Map(IEndpointRouteBuilder endpoints)
+    // Go's ServeMux patterns: exact, case-sensitive paths. /health and /alive are ours (ServiceDefaults).
+    private static readonly HashSet<string> Paths = new(StringComparer.Ordinal) { "/healthz", "/exec", "/files", "/health", "/alive" };
+
+    public static void Map(WebApplication app)
+    {
+        app.Use(GoServeMux);
+        MapEndpoints(app);
+    }
+
+    private static void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.Map("/healthz", () => Results.Text("ok"));
         endpoints.Map("/exec", ExecAsync).AddEndpointFilter(RequireToken).AddEndpointFilter(CommandSlots.Filter(Error));
         endpoints.Map("/files", FilesAsync).AddEndpointFilter(RequireToken).AddEndpointFilter(CommandSlots.Filter(Error));
+    }
+
+    /// <summary>
+    /// Routing as Go's <c>http.ServeMux</c> does it, before anything else: a path that is not clean
+    /// (<c>//exec</c>, <c>/./exec</c>, <c>/a/../exec</c>) is redirected 301 to its clean form, and a
+    /// path is served only when it is one of the patterns exactly (<c>/exec/</c> and <c>/EXEC</c>
+    /// are 404, which ASP.NET Core routing alone would serve).
+    /// </summary>
+    private static Task GoServeMux(HttpContext context, RequestDelegate next)
+    {
+        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var queryAt = target.IndexOf('?', StringComparison.Ordinal);
+        var path = queryAt < 0 ? target : target[..queryAt];
+        if (path.StartsWith('/') && GoPath.Clean(path) is var clean && clean != path)
+        {
+            var location = clean + (queryAt < 0 ? "" : target[queryAt..]);
+            context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+            context.Response.Headers.Location = location;
+            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.ContentType = "text/html; charset=utf-8";
+                return context.Response.WriteAsync($"<a href=\"{System.Net.WebUtility.HtmlEncode(location)}\">Moved Permanently</a>.\n\n");
+            }
+            return Task.CompletedTask;
+        }
+        if (!Paths.Contains(context.Request.Path.Value ?? ""))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync("404 page not found\n");
+        }
+        return next(context);
     }
 
     private static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -36,18 +77,21 @@ public static class CmuxEndpoints
         HttpContext context, CommandFactory factory, CommandRunner runner, IOptions<ExecdOptions> options)
     {
         var aborted = context.RequestAborted;
-        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, options.Value.MaxRequestBytes, aborted);
+        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, options.Value.MaxRequestBytes, RequestDialect.Go, aborted);
         if (error is not null)
         {
             return Error(error);
         }
-        // The Go daemon reads only command and timeout_ms; cwd and env are unknown fields to it.
-        var timeout = request!.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs.Value) : (TimeSpan?)null;
-        var (spec, invalid) = factory.Create(request with { Cwd = null, Env = new Dictionary<string, string>() }, timeout);
+        // The Go daemon reads only command and timeout_ms (the Go dialect leaves cwd and env unset).
+        var timeoutMs = request!.TimeoutMs ?? 0;
+        var (spec, invalid) = factory.Create(request, ExecRequestReader.Timeout(timeoutMs, RequestDialect.Go));
         if (invalid is not null)
         {
             return Error(invalid);
         }
+        // As under Go: what the command leaves running in the background outlives it (cmux starts
+        // its orchestrator with nohup ... &), and a shell killed by a signal reports -1.
+        spec = spec! with { KeepBackground = true, SignalExitCode = -1, TimeoutText = $"timeout after {timeoutMs}ms" };
 
         var response = context.Response;
         response.ContentType = ContentType;

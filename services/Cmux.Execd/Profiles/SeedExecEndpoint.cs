@@ -19,13 +19,13 @@ public static class SeedExecEndpoint
     {
         var settings = options.Value;
         var aborted = context.RequestAborted;
-        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, settings.MaxRequestBytes, aborted);
+        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, settings.MaxRequestBytes, RequestDialect.Seed, aborted);
         if (error is not null)
         {
             return Error(error);
         }
         var timeoutMs = request!.TimeoutMs ?? settings.DefaultTimeoutMs;
-        var (spec, invalid) = factory.Create(request, timeoutMs > 0 ? TimeSpan.FromMilliseconds(timeoutMs) : null);
+        var (spec, invalid) = factory.Create(request, ExecRequestReader.Timeout(timeoutMs, RequestDialect.Seed));
         if (invalid is not null)
         {
             return Error(invalid);
