@@ -23,6 +23,8 @@ public sealed class AccessCache(TimeProvider time, IOptions<EdgeOptions> options
     private readonly ConcurrentDictionary<(string ClientId, string SecretHash), VerifiedEntry> _verified = new();
     private readonly ConcurrentDictionary<(string Aud, string TokenId), SessionEntry> _sessions = new();
     private readonly ConcurrentDictionary<string, CookieEntry> _cookies = new(StringComparer.Ordinal);
+    // When each token this edge verified was created: a snapshot read after that which lacks it means it is gone.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _created = new(StringComparer.Ordinal);
     private long _verifications;
 
     /// <summary>How many service-token checks went to the API (cache misses).</summary>
@@ -56,6 +58,7 @@ public sealed class AccessCache(TimeProvider time, IOptions<EdgeOptions> options
             until = token.ExpiresAt;
         }
         _verified[(clientId, Hash(secret))] = new VerifiedEntry(token, at, until);
+        _created[token.Id] = token.CreatedAt;
         return token;
     }
 
@@ -92,13 +95,14 @@ public sealed class AccessCache(TimeProvider time, IOptions<EdgeOptions> options
             _cookies[cookie] = entry;
         }
         var tokenId = entry.Claims["service_token_id"]?.GetValue<string>();
-        if (entry.Aud != aud || now >= entry.Expires
-            // iat has whole seconds: only a snapshot clearly newer than the session can revoke it.
-            || (tokenId is not null && snapshot.FetchedAt > entry.IssuedAt.AddSeconds(1) && snapshot.ServiceTokens.All(t => t.Id != tokenId)))
+        if (entry.Aud != aud || now >= entry.Expires)
         {
             return null;
         }
-        return entry.Claims;
+        // A snapshot read after the token existed (its creation if this edge verified it, else
+        // the session's iat, whole seconds) that lacks it ends the session.
+        var existedBy = tokenId is not null && _created.TryGetValue(tokenId, out var created) ? created : entry.IssuedAt.AddSeconds(1);
+        return tokenId is not null && snapshot.FetchedAt > existedBy && snapshot.ServiceTokens.All(t => t.Id != tokenId) ? null : entry.Claims;
     }
 
     // A snapshot read after the verification that lacks the token, or shows it changed, revokes it.
