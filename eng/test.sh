@@ -29,7 +29,7 @@ while (($#)); do
 done
 
 results="$root/artifacts/test-results"
-rm -rf "$results"
+rm -rf "$results" "$root/artifacts/conformance/rehearsal"
 mkdir -p "$results"
 
 eng/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -55,6 +55,10 @@ for composition in ${CMUX_COMPOSITIONS-cmux,ours seed,caddy}; do
     phase conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check" || status=1
   echo "composition ($profile, $router): $((SECONDS - started)) s"
 done
+
+# The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
+verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"
+[[ -f $verdicts ]] && { echo "rehearsal verdicts ($verdicts):"; cat "$verdicts"; }
 
 eng/trx-summary.sh "$results" || status=1
 exit $status

@@ -36,7 +36,9 @@ public static class CmuxStackBuilder
         // folder: the router resolves LAN names from it, as Caddy on a PVE host resolves them from the LAN's DNS.
         var runDirectory = builder.Configuration["Cmux:RunDirectory"] ?? Path.Combine(builder.AppHostDirectory, "obj", "cmux-run");
         var caDirectory = Path.Combine(runDirectory, "ca");
-        using (var ca = RunCertificateAuthority.Create())
+        // The run's CA may sign only for the run's names (and loopback): the zone behind the edge, the
+        // Morph gateway's domain, the PVE node (pve, pve.lan). Tests and the browser trust it for no more.
+        using (var ca = RunCertificateAuthority.Create([FakeAccount.Domain, MorphGatewayDomain, "pve", "pve.lan"]))
         {
             ca.Save(caDirectory);
         }
@@ -146,6 +148,7 @@ public static class CmuxStackBuilder
         var morph = builder.AddProject<Projects.Cmux_Fakes_Morph>("morph")
             .WithHttpEndpoint().WithHttpsEndpoint(name: "gateway").WithManagementEndpoint()
             .WithEnvironment("Tls__CaDirectory", caDirectory)
+            .WithEnvironment("Morph__GatewayDomain", MorphGatewayDomain)
             .WithReference(sandboxes).WaitFor(sandboxes);
 
         // Every sandbox in the dashboard, with its public URLs: PVE's through the edge (or the real
@@ -180,7 +183,7 @@ public static class CmuxStackBuilder
         return stack;
     }
 
-    /// <summary>The Morph fake's default gateway domain (MorphOptions.GatewayDomain).</summary>
+    /// <summary>The Morph gateway's domain, as Morph's (the fake's MorphOptions.GatewayDomain).</summary>
     private const string MorphGatewayDomain = "http.cloud.morph.so";
 
     /// <summary>
