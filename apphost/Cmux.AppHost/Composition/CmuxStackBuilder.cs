@@ -48,7 +48,7 @@ public static class CmuxStackBuilder
         var stack = new ComposedStack(composition, runDirectory);
 
         var sandboxes = builder.AddProject<Projects.Cmux_Fakes_Sandbox>("sandboxes")
-            .WithManagementEndpoint()
+            .WithHttpEndpoint().WithManagementEndpoint()
             .WithEnvironment("Sandbox__DataDir", sandboxData)
             .WithEnvironment("Sandbox__SearchDomain", SandboxNames.DefaultSearchDomain)
             .WithEnvironment("Sandbox__Execd__Profile", composition.Profile)
