@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts, idempotently, what the tests and the main job need on a fresh
 # Debian 12 machine: Caddy (the reference router), Chromium (the real browser), wrk (the
-# load cross-check), Docker (Testcontainers), and the namespace tools the sandboxes use.
+# load cross-check), Docker (Testcontainers), the namespace tools the sandboxes use, and the
+# published clients the fakes are driven by (python3-proxmoxer).
 # Safe to run again: it installs only what is missing and starts dockerd only when it is down.
 set -euo pipefail
 
@@ -24,6 +25,15 @@ declare -A needed=(
 missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
+done
+# Python modules of Debian's interpreter -> Debian package: the published clients the fakes are
+# driven by (python3-proxmoxer for the PVE fake; it needs requests, which it only recommends).
+declare -A modules=(
+  [proxmoxer]=python3-proxmoxer
+  [requests]=python3-requests
+)
+for module in "${!modules[@]}"; do
+  /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${modules[$module]}")
 done
 
 if ((${#missing[@]})); then
