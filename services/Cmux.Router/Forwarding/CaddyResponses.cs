@@ -88,6 +88,16 @@ public sealed class CaddyResponses(RouterProfile profile)
         return Task.CompletedTask;
     }
 
+    /// <summary>A forwarding loop, cut here: 508 (RFC 5842) and the reason as text; the connection stays usable.</summary>
+    public static Task LoopDetectedAsync(HttpContext context, string reason)
+    {
+        var response = context.Response;
+        response.Clear();
+        response.StatusCode = StatusCodes.Status508LoopDetected;
+        response.ContentType = TextPlain;
+        return response.WriteAsync($"508 Loop Detected: {reason}.");
+    }
+
     public static Task PortNotAllowedAsync(HttpContext context, int port)
     {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;

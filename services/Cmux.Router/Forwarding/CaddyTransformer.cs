@@ -1,3 +1,4 @@
+using Cmux.Router.Loops;
 using Cmux.Router.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -15,7 +16,7 @@ namespace Cmux.Router.Forwarding;
 /// X-Forwarded-Proto https, strips the headers that stop a page being framed or fetched
 /// cross-origin, and opens CORS.
 /// </summary>
-public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
+public sealed class CaddyTransformer(RouterProfile profile, HopMark? mark = null) : HttpTransformer
 {
     private const string XForwardedFor = "X-Forwarded-For";
     private const string XForwardedHost = "X-Forwarded-Host";
@@ -73,6 +74,12 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
         }
         headers.TryAddWithoutValidation(XForwardedHost, host);
         headers.TryAddWithoutValidation(XForwardedProto, profile == RouterProfile.Cmux ? "https" : httpContext.Request.Scheme);
+        if (mark is not null)
+        {
+            // Appended to the client's own entries (HttpClient joins them with ", "), so a loop
+            // through any other hop comes back carrying it.
+            headers.TryAddWithoutValidation(HeaderNames.Via, mark.Entry);
+        }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
@@ -120,6 +127,12 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
             foreach (var range in value.AsSpan().Split(','))
             {
                 var name = value.AsSpan(range).Trim().ToString();
+                // Go keeps the Host and the body's framing outside the header map, so naming them
+                // in Connection never changes what goes upstream; here they are headers, so skip them.
+                if (IsNotAnOption(name))
+                {
+                    continue;
+                }
                 if (proxyRequest.Headers.NonValidated.Contains(name))
                 {
                     proxyRequest.Headers.Remove(name);
@@ -131,6 +144,11 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
             }
         }
     }
+
+    private static bool IsNotAnOption(string name) =>
+        name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase);
 
     private static bool ContainsToken(StringValues values, string token)
     {
