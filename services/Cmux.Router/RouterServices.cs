@@ -53,6 +53,10 @@ public static class RouterServices
             kestrel.Limits.MaxRequestLineSize = MaxHeaderBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = MaxHeaderBytes;
             kestrel.Limits.MaxRequestHeaderCount = MaxHeaderBytes;
+            // Go keeps header values as bytes and Caddy forwards them as received; Latin-1 maps each
+            // byte to one char and back, so a UTF-8 (or any) value reaches the upstream unchanged.
+            kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
         });
 
         var services = builder.Services;

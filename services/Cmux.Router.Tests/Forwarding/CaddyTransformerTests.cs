@@ -106,11 +106,36 @@ public sealed class CaddyTransformerTests
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Router)]
-    public async Task Cmux_profile_says_https_upstream()
+    public async Task Cmux_profile_sends_the_upstreams_own_name_as_host_and_the_clients_as_forwarded_host()
     {
+        // cmux's Caddyfile: header_up Host {upstream_hostport}; X-Forwarded-Proto is Caddy's own scheme.
         var request = await TransformAsync(RouterProfile.Cmux, "/", ("Host", "port-39375-pvelxc-1a2b3c4d.example.test"));
-        Header(request, "X-Forwarded-Proto").ShouldBe("https");
+        request.Headers.Host.ShouldBe("cmux-200.lan:39375");
+        Header(request, "X-Forwarded-Host").ShouldBe("port-39375-pvelxc-1a2b3c4d.example.test");
+        Header(request, "X-Forwarded-Proto").ShouldBe("http");
     }
+
+    [Theory]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    [InlineData("/caf\u00e9?q=\u00e9", "/caf%C3%A9?q=\u00e9")]
+    [InlineData("/a%2Fb/caf\u00e9", "/a/b/caf%C3%A9")]
+    [InlineData("/a%2Fb%20c", "/a%2Fb%20c")]
+    [InlineData("/%e9", "/%e9")]
+    [InlineData("/x;y=1/[a]", "/x;y=1/[a]")]
+    public void Paths_go_upstream_as_go_escapes_them(string raw, string expected) =>
+        GoTarget.Escape(raw).ShouldBe(expected);
+
+    [Theory]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Router)]
+    [InlineData("/%zz", true)]
+    [InlineData("/a%", true)]
+    [InlineData("/a%2", true)]
+    [InlineData("/a%2F?q=%zz", false)]
+    [InlineData("*", false)]
+    [InlineData("http://h/%zz", true)]
+    public void Bad_escapes_in_the_path_are_found(string raw, bool bad) => GoTarget.HasBadEscape(raw).ShouldBe(bad);
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
@@ -130,8 +155,9 @@ public sealed class CaddyTransformerTests
         headers.ContainsKey("Content-Security-Policy").ShouldBeFalse();
         headers.ContainsKey("Cross-Origin-Opener-Policy").ShouldBeFalse();
         headers.AccessControlAllowOrigin.ToString().ShouldBe("*");
-        headers.AccessControlAllowMethods.ToString().ShouldBe("*");
+        headers.AccessControlAllowMethods.ToString().ShouldBe("GET, POST, PUT, DELETE, PATCH, OPTIONS, HEAD");
         headers.AccessControlAllowHeaders.ToString().ShouldBe("*");
+        headers.AccessControlExposeHeaders.ToString().ShouldBe("*");
         headers["X-Kept"].ToString().ShouldBe("yes");
     }
 }
