@@ -27,7 +27,8 @@ public sealed class MorphSession(MorphFakeFixture morph) : IAsyncDisposable
     /// <summary>Polls the instance until it has <paramref name="status"/>, failing after a deadline.</summary>
     public async Task<JsonElement> WaitForStatusAsync(string id, string status)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        // Generous: a loaded machine starts sandboxes slowly; the wait ends as soon as the status shows.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
             var instance = await Api.GetFromJsonAsync<JsonElement>($"instance/{id}");

@@ -22,6 +22,8 @@ public sealed class ExecdServer : IAsyncDisposable
 
     public HttpClient Client => _app.Client;
 
+    public Uri Url => _app.Url;
+
     public static async Task<ExecdServer> StartAsync(ExecdProfile profile, params string[] settings)
     {
         var root = Directory.CreateTempSubdirectory("cmux-execd-test-").FullName;

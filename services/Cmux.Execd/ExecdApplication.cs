@@ -20,6 +20,7 @@ public static class ExecdApplication
         builder.Services.AddSingleton<CommandRunner>();
         builder.Services.AddSingleton<CommandFactory>();
         builder.Services.AddSingleton<TokenAuth>();
+        builder.Services.AddSingleton<CommandSlots>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -21,8 +21,23 @@ public sealed class ExecdOptions
     /// <summary>Seed profile: timeout when the request gives none; 0 means none.</summary>
     public int DefaultTimeoutMs { get; set; } = 300_000;
 
-    /// <summary>Seed profile: bytes kept per stream (stdout, stderr) before the output is cut.</summary>
-    public int MaxOutputBytes { get; set; } = 16 * 1024 * 1024;
+    /// <summary>
+    /// Seed profile: bytes kept per stream (stdout, stderr) before the output is cut. Small enough
+    /// that <see cref="MaxConcurrentCommands"/> requests at once stay within tens of MB.
+    /// </summary>
+    public int MaxOutputBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Commands (and <c>/files</c> uploads) running at once; more are answered 503. 0: no limit.</summary>
+    public int MaxConcurrentCommands { get; set; } = 32;
+
+    /// <summary>
+    /// After the shell exits, how long output is still read while something else holds the pipes
+    /// (a detached child); then execd stops reading and answers (Go's <c>exec.Cmd.WaitDelay</c>).
+    /// </summary>
+    public int WaitDelayMs { get; set; } = 2000;
+
+    /// <summary>How long one write to the client may wait on a client that does not read; then it is disconnected and its command killed.</summary>
+    public int ClientStallTimeoutMs { get; set; } = 30_000;
 
     /// <summary>Largest accepted <c>/exec</c> body.</summary>
     public int MaxRequestBytes { get; set; } = ExecContract.MaxRequestBytes;

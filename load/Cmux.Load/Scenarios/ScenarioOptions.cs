@@ -35,6 +35,12 @@ public sealed record ScenarioOptions
     /// <summary>A fresh TCP (and TLS) connection for every HTTP request.</summary>
     public bool NewConnections { get; init; }
 
+    /// <summary>
+    /// Sends <c>http</c> and <c>echo</c> through <c>HttpClient</c>'s <c>SocketsHttpHandler</c> instead of
+    /// the lean HTTP/1.1 client (<see cref="Http1Scenario"/>): to compare the two. <c>exec</c> always uses it.
+    /// </summary>
+    public bool UseHttpClient { get; init; }
+
     public string Command { get; init; } = "true";
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -52,8 +58,8 @@ public sealed record ScenarioOptions
         var target = new Target(Target);
         return Name switch
         {
-            "http" => Http(target, new("get", HttpMethod.Get, Path ?? $"/_cmux/bytes?size={Size}")),
-            "echo" => Http(target, new("post", HttpMethod.Post, Path ?? "/_cmux/echo", new byte[Size], "application/octet-stream")),
+            "http" => Lean(target, new("get", HttpMethod.Get, Path ?? $"/_cmux/bytes?size={Size}")),
+            "echo" => Lean(target, new("post", HttpMethod.Post, Path ?? "/_cmux/echo", new byte[Size], "application/octet-stream")),
             "exec" => Http(target, new("exec", HttpMethod.Post, Path ?? "/exec",
                 Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { command = Command })), "application/json")),
             "ws-echo" => new WebSocketScenario(Name, target, Path ?? "/_cmux/ws", Size, closeEachIteration: false, ConnectTimeout),
@@ -62,6 +68,11 @@ public sealed record ScenarioOptions
         };
     }
 
+    private IScenario Lean(Target target, HttpRequestTemplate request) =>
+        UseHttpClient ? Http(target, request) : new Http1Scenario(ScenarioName, target, request, Connections, NewConnections, ConnectTimeout);
+
     private HttpScenario Http(Target target, HttpRequestTemplate request) =>
-        new(NewConnections ? $"{Name}-new-connections" : Name, target, request, Connections, NewConnections, ConnectTimeout);
+        new(ScenarioName, target, request, Connections, NewConnections, ConnectTimeout);
+
+    private string ScenarioName => NewConnections ? $"{Name}-new-connections" : Name;
 }

@@ -31,6 +31,8 @@ public sealed class BadInputTests
             ("POST", """{}""", "application/json", 400, "Command is required"),
             ("POST", """{"command": "   "}""", "application/json", 400, "Command is required"),
             ("POST", """{"command": "true", "timeout_ms": -1}""", "application/json", 400, "timeout_ms must be non-negative"),
+            // bash would run "echo a": the NUL ends the C string execve passes on.
+            ("POST", """{"command": "echo a\u0000; rm -rf x"}""", "application/json", 400, "Command must not contain a NUL byte"),
         ];
         foreach (var profile in Enum.GetValues<ExecdProfile>())
         {
@@ -43,6 +45,7 @@ public sealed class BadInputTests
         data.Add(ExecdProfile.Seed, "POST", """{"command": "true", "env": ["A=1"]}""", "application/json", 400, "Invalid JSON body: env must be an object of strings, got Array");
         data.Add(ExecdProfile.Seed, "POST", """{"command": "true", "env": {"A": 1}}""", "application/json", 400, "Invalid JSON body: env.A must be a string, got Number");
         data.Add(ExecdProfile.Seed, "POST", """{"command": "true", "cwd": 7}""", "application/json", 400, "Invalid JSON body: cwd must be a string, got Number");
+        data.Add(ExecdProfile.Seed, "POST", """{"command": "true", "env": {"A": "1\u0000"}}""", "application/json", 400, "Command must not contain a NUL byte");
         return data;
     }
 

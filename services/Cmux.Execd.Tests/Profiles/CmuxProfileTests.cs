@@ -112,18 +112,29 @@ public sealed class CmuxProfileTests : IAsyncLifetime
         using var response = await _execd.Client.PostAsync("/files", new ByteArrayContent(tar.ToArray()));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldBe("ok");
         (await File.ReadAllTextAsync(Path.Combine(_execd.Workspace, "src", "hello.txt"))).ShouldBe("hi there");
     }
 
     [Fact]
-    public async Task Files_refuses_other_methods_and_broken_archives()
+    public async Task Files_refuses_other_methods()
     {
         using var get = await _execd.Client.GetAsync("/files");
-        using var broken = await _execd.Client.PostAsync("/files", new ByteArrayContent(Encoding.ASCII.GetBytes(new string('z', 1024))));
 
         get.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
-        broken.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await broken.Content.ReadAsStringAsync()).ShouldStartWith("Invalid tar archive: ");
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("empty")]
+    public async Task Files_answers_a_bad_or_empty_tar_with_500_as_go_does(string kind)
+    {
+        byte[] body = kind == "empty" ? [] : Encoding.ASCII.GetBytes(new string('z', 1024));
+
+        using var response = await _execd.Client.PostAsync("/files", new ByteArrayContent(body));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        (await response.Content.ReadAsStringAsync()).ShouldStartWith("tar extraction failed: ");
     }
 
     internal static async Task<List<Event>> ReadEventsAsync(HttpResponseMessage response)

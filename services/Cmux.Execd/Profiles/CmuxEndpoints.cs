@@ -1,6 +1,6 @@
-using System.Formats.Tar;
 using System.Text.Json;
 using Cmux.Execd.Exec;
+using Cmux.Execd.Files;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -15,11 +15,54 @@ public static class CmuxEndpoints
 {
     public const string ContentType = "application/jsonlines";
 
-    public static void Map(IEndpointRouteBuilder endpoints)
+    private static readonly byte[] Newline = "\n"u8.ToArray();
+
+    // Go's ServeMux patterns: exact, case-sensitive paths. /health and /alive are ours (ServiceDefaults).
+    private static readonly HashSet<string> Paths = new(StringComparer.Ordinal) { "/healthz", "/exec", "/files", "/health", "/alive" };
+
+    public static void Map(WebApplication app)
+    {
+        app.Use(GoServeMux);
+        MapEndpoints(app);
+    }
+
+    private static void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.Map("/healthz", () => Results.Text("ok"));
-        endpoints.Map("/exec", ExecAsync).AddEndpointFilter(RequireToken);
-        endpoints.Map("/files", FilesAsync).AddEndpointFilter(RequireToken);
+        endpoints.Map("/exec", ExecAsync).AddEndpointFilter(RequireToken).AddEndpointFilter(CommandSlots.Filter(Error));
+        endpoints.Map("/files", FilesAsync).AddEndpointFilter(RequireToken).AddEndpointFilter(CommandSlots.Filter(Error));
+    }
+
+    /// <summary>
+    /// Routing as Go's <c>http.ServeMux</c> does it, before anything else: a path that is not clean
+    /// (<c>//exec</c>, <c>/./exec</c>, <c>/a/../exec</c>) is redirected 301 to its clean form, and a
+    /// path is served only when it is one of the patterns exactly (<c>/exec/</c> and <c>/EXEC</c>
+    /// are 404, which ASP.NET Core routing alone would serve).
+    /// </summary>
+    private static Task GoServeMux(HttpContext context, RequestDelegate next)
+    {
+        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var queryAt = target.IndexOf('?', StringComparison.Ordinal);
+        var path = queryAt < 0 ? target : target[..queryAt];
+        if (path.StartsWith('/') && GoPath.Clean(path) is var clean && clean != path)
+        {
+            var location = clean + (queryAt < 0 ? "" : target[queryAt..]);
+            context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+            context.Response.Headers.Location = location;
+            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.ContentType = "text/html; charset=utf-8";
+                return context.Response.WriteAsync($"<a href=\"{System.Net.WebUtility.HtmlEncode(location)}\">Moved Permanently</a>.\n\n");
+            }
+            return Task.CompletedTask;
+        }
+        if (!Paths.Contains(context.Request.Path.Value ?? ""))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync("404 page not found\n");
+        }
+        return next(context);
     }
 
     private static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -34,24 +77,27 @@ public static class CmuxEndpoints
         HttpContext context, CommandFactory factory, CommandRunner runner, IOptions<ExecdOptions> options)
     {
         var aborted = context.RequestAborted;
-        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, options.Value.MaxRequestBytes, aborted);
+        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, options.Value.MaxRequestBytes, RequestDialect.Go, aborted);
         if (error is not null)
         {
             return Error(error);
         }
-        // The Go daemon reads only command and timeout_ms; cwd and env are unknown fields to it.
-        var timeout = request!.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs.Value) : (TimeSpan?)null;
-        var (spec, invalid) = factory.Create(request with { Cwd = null, Env = new Dictionary<string, string>() }, timeout);
+        // The Go daemon reads only command and timeout_ms (the Go dialect leaves cwd and env unset).
+        var timeoutMs = request!.TimeoutMs ?? 0;
+        var (spec, invalid) = factory.Create(request, ExecRequestReader.Timeout(timeoutMs, RequestDialect.Go));
         if (invalid is not null)
         {
             return Error(invalid);
         }
+        // As under Go: what the command leaves running in the background outlives it (cmux starts
+        // its orchestrator with nohup ... &), and a shell killed by a signal reports -1.
+        spec = spec! with { KeepBackground = true, SignalExitCode = -1, TimeoutText = $"timeout after {timeoutMs}ms" };
 
         var response = context.Response;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
         await response.StartAsync(aborted);
-        var events = new EventStream(response);
+        using var events = new EventStream(context, TimeSpan.FromMilliseconds(options.Value.ClientStallTimeoutMs));
         var stdout = new LineSplitter(line => events.WriteAsync(new { type = "stdout", data = line }), events.LineTooLongAsync);
         var stderr = new LineSplitter(line => events.WriteAsync(new { type = "stderr", data = line }), events.LineTooLongAsync);
 
@@ -78,24 +124,39 @@ public static class CmuxEndpoints
         {
             limit.MaxRequestBodySize = settings.MaxUploadBytes;
         }
-        Directory.CreateDirectory(settings.Workspace);
+        IReadOnlyList<string> problems;
         try
         {
-            await TarFile.ExtractToDirectoryAsync(context.Request.Body, settings.Workspace, overwriteFiles: true, context.RequestAborted);
+            problems = await WorkspaceTar.ExtractAsync(context.Request.Body, settings.Workspace, context.RequestAborted);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or UnauthorizedAccessException or ArgumentException)
         {
-            return Error(new RequestError(StatusCodes.Status400BadRequest, $"Invalid tar archive: {e.Message}"));
+            problems = [e.Message];
         }
-        return Results.Json(new { ok = true, workspace = settings.Workspace });
+        // Go's daemon answers whatever tar(1) fails on with 500 and tar's complaint.
+        return problems.Count == 0
+            ? Results.Text("ok")
+            : Error(new RequestError(StatusCodes.Status500InternalServerError, $"tar extraction failed: {string.Join("; ", problems)}"));
     }
 
     private static IResult Error(RequestError error) => Results.Text(error.Message + "\n", "text/plain; charset=utf-8", statusCode: error.Status);
 
-    /// <summary>One JSON object per line, flushed at once; the two output readers write through one lock.</summary>
-    private sealed class EventStream(HttpResponse response)
+    /// <summary>
+    /// One JSON object per line, flushed at once; the two output readers write through one lock.
+    /// A write the client does not take within the stall timeout disconnects it, which kills its
+    /// command (the runner watches the same abort): a client that stops reading holds nothing.
+    /// </summary>
+    private sealed class EventStream(HttpContext context, TimeSpan stallTimeout) : IDisposable
     {
         private readonly SemaphoreSlim _lock = new(1, 1);
+        private readonly CancellationTokenSource _stall = new();
+        private readonly HttpResponse _response = context.Response;
+
+        public void Dispose()
+        {
+            _stall.Dispose();
+            _lock.Dispose();
+        }
 
         public ValueTask LineTooLongAsync() =>
             WriteAsync(new { type = "error", message = $"line exceeds {LineSplitter.MaxLineBytes} bytes; dropped up to its end" });
@@ -106,13 +167,20 @@ public static class CmuxEndpoints
             await _lock.WaitAsync();
             try
             {
-                await response.Body.WriteAsync(line);
-                await response.Body.WriteAsync("\n"u8.ToArray());
-                await response.Body.FlushAsync();
+                if (_stall.IsCancellationRequested)
+                {
+                    return;
+                }
+                _stall.CancelAfter(stallTimeout);
+                await _response.Body.WriteAsync(line, _stall.Token);
+                await _response.Body.WriteAsync(Newline, _stall.Token);
+                await _response.Body.FlushAsync(_stall.Token);
+                _stall.CancelAfter(Timeout.InfiniteTimeSpan);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
             {
-                // The client went away; the runner sees the same abort and kills the command.
+                // The client went away or stalled; the runner sees the abort and kills the command.
+                context.Abort();
             }
             finally
             {

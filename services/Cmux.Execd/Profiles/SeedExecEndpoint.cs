@@ -11,20 +11,21 @@ namespace Cmux.Execd.Profiles;
 /// </summary>
 public static class SeedExecEndpoint
 {
-    public static void Map(IEndpointRouteBuilder endpoints) => endpoints.Map("/exec", HandleAsync);
+    public static void Map(IEndpointRouteBuilder endpoints) =>
+        endpoints.Map("/exec", HandleAsync).AddEndpointFilter(CommandSlots.Filter(Error));
 
     private static async Task<IResult> HandleAsync(
         HttpContext context, CommandFactory factory, CommandRunner runner, IOptions<ExecdOptions> options)
     {
         var settings = options.Value;
         var aborted = context.RequestAborted;
-        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, settings.MaxRequestBytes, aborted);
+        var (request, error) = await ExecRequestReader.ReadAsync(context.Request, settings.MaxRequestBytes, RequestDialect.Seed, aborted);
         if (error is not null)
         {
             return Error(error);
         }
         var timeoutMs = request!.TimeoutMs ?? settings.DefaultTimeoutMs;
-        var (spec, invalid) = factory.Create(request, timeoutMs > 0 ? TimeSpan.FromMilliseconds(timeoutMs) : null);
+        var (spec, invalid) = factory.Create(request, ExecRequestReader.Timeout(timeoutMs, RequestDialect.Seed));
         if (invalid is not null)
         {
             return Error(invalid);
@@ -43,7 +44,12 @@ public static class SeedExecEndpoint
         {
             errorText += $"{(errorText.Length == 0 || errorText.EndsWith('\n') ? "" : "\n")}execd: {result.Error}{KilledNote(result)}\n";
         }
-        return Results.Json(new SeedExecResponse(stdout.ToString(), errorText, result.ExitCode, stdout.Truncated || stderr.Truncated));
+        // The answer is written after the command: a client that does not take it within the
+        // stall timeout is disconnected rather than holding the buffered output.
+        using var stall = new CancellationTokenSource(TimeSpan.FromMilliseconds(settings.ClientStallTimeoutMs));
+        using var abort = stall.Token.Register(context.Abort);
+        await Results.Json(new SeedExecResponse(stdout.ToString(), errorText, result.ExitCode, stdout.Truncated || stderr.Truncated)).ExecuteAsync(context);
+        return Results.Empty;
     }
 
     private static string KilledNote(CommandResult result) =>

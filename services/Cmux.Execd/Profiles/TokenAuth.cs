@@ -5,65 +5,88 @@ using Microsoft.Extensions.Options;
 namespace Cmux.Execd.Profiles;
 
 /// <summary>
-/// The Go daemon's auth: the token is the configured one, else the first non-empty token file
-/// (re-read on every request, so a rotated token applies at once); no token means no auth.
-/// Accepted as <c>Authorization: Bearer t</c>, bare <c>Authorization: t</c>, <c>?token=t</c>,
-/// or the <c>_cmux_auth</c> cookie.
+/// The cmux daemons' token auth: the token is the configured one, else the first token file
+/// holding one (re-read on every request, so a rotated token applies at once). No auth only when
+/// no token is configured and none of the files exists. It fails closed: a configured token that
+/// is blank, or a token file that exists but yields no token (empty, whitespace, a directory,
+/// unreadable) while no file holds one, refuses every request with 401 and logs why.
 /// </summary>
-public sealed class TokenAuth(IOptions<ExecdOptions> options)
+public sealed class TokenAuth(IOptions<ExecdOptions> options, ILogger<TokenAuth> logger)
 {
     public const string CookieName = "_cmux_auth";
 
     private readonly ExecdOptions _options = options.Value;
+    private string? _lastProblem;
 
     public bool IsAuthorized(HttpRequest request)
     {
-        var expected = CurrentToken();
-        if (expected is null)
+        var (token, problem) = CurrentToken();
+        if (problem is not null)
         {
-            return true;
+            WarnOnce(problem);
+            return false;
         }
-        return Presented(request).Any(candidate => Matches(candidate, expected));
+        return token is null || Presented(request).Any(candidate => Matches(candidate, token));
     }
 
-    public string? CurrentToken()
+    /// <summary>The token, or a problem that makes auth refuse everything; both null: no auth.</summary>
+    public (string? Token, string? Problem) CurrentToken()
     {
-        if (!string.IsNullOrWhiteSpace(_options.AuthToken))
+        if (_options.AuthToken is { } configured)
         {
-            return _options.AuthToken.Trim();
+            return configured.Trim() is { Length: > 0 } trimmed ? (trimmed, null) : (null, "Execd:AuthToken is set but blank");
         }
+        string? problem = null;
         foreach (var path in _options.EffectiveTokenFiles)
         {
-            var token = ReadToken(path);
+            var (token, unusable) = ReadToken(path);
             if (token is not null)
             {
-                return token;
+                return (token, null);
             }
+            problem ??= unusable;
         }
-        return null;
+        return (null, problem);
     }
 
-    private static string? ReadToken(string path)
+    private static (string? Token, string? Problem) ReadToken(string path)
     {
+        if (Directory.Exists(path))
+        {
+            return (null, $"token file {path} is a directory");
+        }
+        if (!File.Exists(path))
+        {
+            // A dangling symlink exists too: someone meant a token to be there.
+            return new FileInfo(path).LinkTarget is null ? (null, null) : (null, $"token file {path} is a dangling symlink");
+        }
         try
         {
             var token = File.ReadAllText(path).Trim();
-            return token.Length > 0 ? token : null;
+            return token.Length > 0 ? (token, null) : (null, $"token file {path} is empty");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return (null, $"token file {path} is unreadable: {e.Message}");
         }
     }
 
+    private void WarnOnce(string problem)
+    {
+        if (Interlocked.Exchange(ref _lastProblem, problem) != problem)
+        {
+            logger.LogWarning("Auth fails closed, every request is refused until this is fixed: {Problem}", problem);
+        }
+    }
+
+    // As Go's cmux daemons parse it: the "Bearer " prefix exactly (case and one space), else the
+    // whole header is the token. Kestrel has already trimmed the value's outer whitespace.
     private static IEnumerable<string> Presented(HttpRequest request)
     {
-        var authorization = request.Headers.Authorization.ToString().Trim();
+        var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length > 0)
         {
-            yield return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                ? authorization["Bearer ".Length..].Trim()
-                : authorization;
+            yield return authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : authorization;
         }
         if (request.Query["token"].ToString() is { Length: > 0 } query)
         {
