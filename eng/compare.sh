@@ -122,7 +122,7 @@ timeout 120 dotnet "$(dll services/Cmux.Provisioning)" \
   --Provisioning:OutputFile="$work/tunnel-setup.json" >"$work/tunnel-setup.log" 2>&1 ||
   die "the tunnel setup failed (log: $work/tunnel-setup.log)"
 if ((access)); then
-  token=$(jq -r '.new_service_token | "\(.client_id) \(.client_secret)"' "$work/tunnel-setup.json")
+  token=$(jq -r '.service_token | "\(.client_id) \(.client_secret)"' "$work/tunnel-setup.json")
   read -r client_id client_secret <<<"$token"
   [[ $client_id != null && $client_secret != null ]] || die "the tunnel setup wrote no service token ($work/tunnel-setup.json)"
   access_headers=(-H "CF-Access-Client-Id: $client_id" -H "CF-Access-Client-Secret: $client_secret")
