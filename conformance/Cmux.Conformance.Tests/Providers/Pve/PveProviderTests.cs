@@ -56,33 +56,6 @@ public sealed class PveProviderTests : IAsyncLifetime
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
-    [Trait(Feature.Name, Feature.Exec)]
-    public async Task The_cmux_profile_names_clones_pvelxc_and_execs_in_ndjson_with_cwd_and_environment_in_the_command()
-    {
-        // Every public URL connects to a cmux-profile execd: what the provider sends is what Go's daemon would get.
-        await using var execd = await InProcessApp.StartAsync(args => Cmux.Execd.ExecdApplication.Build(args),
-            "--Execd:Profile=cmux", "--Execd:Home=/tmp", "--Execd:Workspace=/tmp", "--Execd:TokenFiles:0=/nonexistent/token");
-        using var provider = new PveProvider(Options() with
-        {
-            Profile = "cmux",
-            PublicScheme = "http",
-            Route = new PublicRoute(new DnsEndPoint("127.0.0.1", execd.Url.Port)),
-        });
-        var sandbox = await provider.CreateAsync(CancellationToken.None);
-        var hostname = (await _api.ConfigAsync(int.Parse(sandbox.Id))).GetProperty("hostname").GetString()!;
-
-        var result = await provider.ExecAsync(sandbox, new ExecRequest("printf '%s|%s\\n\\n' \"$PWD\" \"$X\"; echo oops >&2; exit 3",
-            WorkingDirectory: "/tmp", Environment: new Dictionary<string, string> { ["X"] = "a 'b' $c" }), CancellationToken.None);
-
-        hostname.ShouldMatch("^pvelxc-[0-9a-f]{8}$");
-        provider.UrlFor(sandbox, 39378).Host.ShouldBe($"port-39378-{hostname}.example.test");
-        provider.Documented.UrlPattern.IsMatch(provider.UrlFor(sandbox, 39378).Host).ShouldBeTrue();
-        (result with { Wire = "" }).ShouldBe(new ExecResult(3, "/tmp|a 'b' $c", "oops"));
-        result.Wire.ShouldStartWith("application/jsonlines");
-    }
-
-    [Fact]
-    [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Lifecycle)]
     public async Task A_vmid_taken_between_look_and_clone_is_retried_with_the_next_one()
     {

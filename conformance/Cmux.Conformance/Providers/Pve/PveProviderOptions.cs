@@ -18,16 +18,15 @@ public sealed record PveProviderOptions
 
     public string Node { get; init; } = "pve";
 
-    /// <summary>The domain of the public URLs: <c>https://port-{port}-vm-{vmid}.{Domain}</c> (seed) or
-    /// <c>https://port-{port}-{instanceId}.{Domain}</c> (cmux).</summary>
-    public required string Domain { get; init; }
-
     /// <summary>
-    /// <c>seed</c> or <c>cmux</c> (docs/contracts.md §2, §4): the host name a clone gets
-    /// (<c>cmux-{vmid}</c> or <c>pvelxc-{8 hex}</c>), the URL pattern, and the exec wire format
-    /// (one JSON reply, or NDJSON events with the command wrapped as cmux's client wraps it).
+    /// <c>seed</c> (<see cref="Cmux.Contract.Profiles"/>): containers <c>cmux-{vmid}</c>, URLs
+    /// <c>port-{port}-vm-{vmid}</c>, JSON exec. <c>cmux</c>: containers named by instance id
+    /// (<c>pvelxc-…</c>), URLs <c>port-{port}-{instanceId}</c>, NDJSON exec.
     /// </summary>
-    public string Profile { get; init; } = Contract.Profiles.Seed;
+    public string Profile { get; init; } = Cmux.Contract.Profiles.Seed;
+
+    /// <summary>The domain of the public URLs: <c>https://port-{port}-vm-{vmid}.{Domain}</c> (seed profile).</summary>
+    public required string Domain { get; init; }
 
     public int TemplateVmid { get; init; } = 9000;
 
@@ -64,6 +63,7 @@ public sealed record PveProviderOptions
 
     /// <summary>After how long the edge in front of the URLs closes an idle websocket; null when not known.</summary>
     public TimeSpan? EdgeWebSocketIdleTimeout { get; init; }
+
 
     /// <summary>The run's mark, put on every container it clones (description line and tags).</summary>
     public SandboxMark Mark { get; init; } = SandboxMark.NewRun();
