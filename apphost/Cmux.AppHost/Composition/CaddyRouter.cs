@@ -39,7 +39,7 @@ internal static class CaddyRouter
             .WithHttpEndpoint(env: "CADDY_PORT")
             .WithEnvironment("CADDY_BIND", "127.0.0.1")
             .WithEnvironment("CADDY_SEARCH_DOMAIN", SandboxNames.DefaultSearchDomain)
-            .WithEnvironment("CMUX_DOMAIN", FakeAccount.Domain)
+            .WithEnvironment("CADDY_DOMAIN", FakeAccount.Domain)
             .WithEnvironment("HOME", home)
             .WithEnvironment("XDG_CONFIG_HOME", home)
             .WithEnvironment("XDG_DATA_HOME", home)

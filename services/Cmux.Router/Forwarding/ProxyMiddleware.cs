@@ -29,21 +29,14 @@ public sealed class ProxyMiddleware
     private readonly bool _cmux;
     private readonly ForwarderRequestConfig _httpConfig;
     private readonly ForwarderRequestConfig _upgradeConfig;
-<<<<<<< HEAD
     private readonly int? _managementPort;
-
-    public ProxyMiddleware(RequestDelegate next, IHttpForwarder forwarder, UpstreamClient upstream, HostRouter router,
-        RouterTelemetry telemetry, IOptions<RouterOptions> options, IConfiguration configuration, ILogger<ProxyMiddleware> logger)
-    {
-        _managementPort = configuration.ManagementPort();
-=======
     private readonly HopMark _mark;
 
     public ProxyMiddleware(RequestDelegate next, IHttpForwarder forwarder, UpstreamClient upstream, HostRouter router,
-        RouterTelemetry telemetry, IOptions<RouterOptions> options, HopMark mark, ILogger<ProxyMiddleware> logger)
+        RouterTelemetry telemetry, IOptions<RouterOptions> options, HopMark mark, IConfiguration configuration, ILogger<ProxyMiddleware> logger)
     {
+        _managementPort = configuration.ManagementPort();
         _mark = mark;
->>>>>>> main
         _next = next;
         _forwarder = forwarder;
         _invoker = upstream.Invoker;
@@ -146,8 +139,6 @@ public sealed class ProxyMiddleware
             _logger.LogDebug(exception, "Forwarding to {Destination} failed: {Error}", decision.Destination, error);
         }
     }
-<<<<<<< HEAD
-=======
 
     private static bool IsLoop(Exception? exception)
     {
@@ -160,8 +151,4 @@ public sealed class ProxyMiddleware
         }
         return false;
     }
-
-    private static bool IsHealthProbe(PathString path) =>
-        path.Equals(ServiceDefaults.ServiceDefaultsExtensions.HealthPath) || path.Equals(ServiceDefaults.ServiceDefaultsExtensions.AlivePath);
->>>>>>> main
 }
