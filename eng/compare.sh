@@ -11,7 +11,9 @@
 # COMPARE_WARMUP seconds (2), COMPARE_ROUNDS (2, best of), COMPARE_SIZE response bytes (32),
 # COMPARE_VMID (4242), COMPARE_PORT_BASE (18190: sandbox control, +1 router, +2 Caddy,
 # +3 Cloudflare API, +4 edge https, +5 edge http), COMPARE_EDGE_ACCESS (1: the edge puts the
-# sandboxes behind Access, as the AppHost does, and both tools send the service token; 0: off).
+# sandboxes behind Access, as the AppHost does, and both tools send the service token; 0: off),
+# COMPARE_HTTPCLIENT (0; 1: also run the engine through HttpClient, its client before the lean
+# HTTP/1.1 one, in the same rounds, for a before/after in one run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,6 +26,7 @@ size=${COMPARE_SIZE:-32}
 vmid=${COMPARE_VMID:-4242}
 base=${COMPARE_PORT_BASE:-18190}
 access=${COMPARE_EDGE_ACCESS:-1}
+httpclient=${COMPARE_HTTPCLIENT:-0}
 port=39378
 control_port=$base router_port=$((base + 1)) caddy_port=$((base + 2))
 api_port=$((base + 3)) edge_port=$((base + 4)) edge_http_port=$((base + 5))
@@ -39,6 +42,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 die() { echo "compare: $*" >&2; exit 1; }
 
 [[ $access == [01] ]] || die "COMPARE_EDGE_ACCESS must be 0 or 1, not '$access'"
+[[ $httpclient == [01] ]] || die "COMPARE_HTTPCLIENT must be 0 or 1, not '$httpclient'"
 for tool in wrk caddy unshare jq curl timeout; do
   command -v "$tool" >/dev/null || die "$tool is missing (eng/bootstrap.sh installs it)"
 done
@@ -118,7 +122,7 @@ timeout 120 dotnet "$(dll services/Cmux.Provisioning)" \
   --Provisioning:OutputFile="$work/tunnel-setup.json" >"$work/tunnel-setup.log" 2>&1 ||
   die "the tunnel setup failed (log: $work/tunnel-setup.log)"
 if ((access)); then
-  token=$(jq -r '.new_service_token | "\(.client_id) \(.client_secret)"' "$work/tunnel-setup.json")
+  token=$(jq -r '.service_token | "\(.client_id) \(.client_secret)"' "$work/tunnel-setup.json")
   read -r client_id client_secret <<<"$token"
   [[ $client_id != null && $client_secret != null ]] || die "the tunnel setup wrote no service token ($work/tunnel-setup.json)"
   access_headers=(-H "CF-Access-Client-Id: $client_id" -H "CF-Access-Client-Secret: $client_secret")
@@ -166,11 +170,12 @@ run_wrk() { # seconds -> "rps p50 p99 [errors]"; uses url and wrk_opts
   echo "$rps $p50 $p99 ${errors:+errors}"
 }
 
-run_engine() { # name round -> "rps p50 p99 [failed]"; uses url and engine_opts
-  local dir="$out/$1/round$2"
+run_engine() { # name round [engine options...] -> "rps p50 p99 [failed]"; uses url and engine_opts
+  local name=$1 round=$2; shift 2
+  local dir="$out/$name/round$round${1:+-httpclient}"
   timeout $((duration + 60)) dotnet "$(dll load/Cmux.Load)" run --scenario http --size "$size" --target "$url" "${engine_opts[@]}" \
     --model "closed:$connections" --connections "$connections" --duration "${duration}s" --warmup 1s \
-    --quiet --out "$dir" >"$work/engine-$1.log" 2>&1 || true
+    --quiet --out "$dir" "$@" >"$work/engine-$name${1:+-httpclient}.log" 2>&1 || true
   [[ -f $dir/report.json ]] || { echo "n/a n/a n/a failed"; return; }
   jq -r '"\(.iterations.rps) \(.iterations.latency.p50Ms) \(.iterations.latency.p99Ms) \(if .iterations.failed > 0 then "failed" else "" end)"' "$dir/report.json"
 }
@@ -179,31 +184,52 @@ better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !((a == "n/a" ? -1 : a) > (b ==
 
 mkdir -p "$out"
 declare -A best
+tools=(wrk engine)
+((httpclient)) && tools+=(httpclient)
 for name in "${targets[@]}"; do
   describe "$name"
   echo "== $name: $url${via:+ ($via)}, $connections connections, ${duration}s, best of $rounds"
   run_wrk "$warmup" >/dev/null
-  best[$name,wrk]="n/a n/a n/a no-result" best[$name,engine]="n/a n/a n/a no-result"
+  for tool in "${tools[@]}"; do best[$name,$tool]="n/a n/a n/a no-result"; done
   for ((round = 1; round <= rounds; round++)); do
-    # Alternate which tool goes first so neither always gets the quieter half of the machine.
-    for tool in $( ((round % 2)) && echo "wrk engine" || echo "engine wrk"); do
-      if [[ $tool == wrk ]]; then result=$(run_wrk "$duration"); else result=$(run_engine "$name" "$round"); fi
+    # Alternate the order so no tool always gets the quieter part of the machine.
+    order=("${tools[@]}")
+    ((round % 2)) || order=($(printf '%s\n' "${tools[@]}" | tac))
+    for tool in "${order[@]}"; do
+      case $tool in
+        wrk) result=$(run_wrk "$duration") ;;
+        engine) result=$(run_engine "$name" "$round") ;;
+        httpclient) result=$(run_engine "$name" "$round" --httpclient) ;;
+      esac
       echo "   round $round $tool: $result"
       better "${result%% *}" "${best[$name,$tool]%% *}" && best[$name,$tool]=$result
     done
   done
 done
 
+# ok: the engine meets Build point 1 of issue 17 on this target: at least 0.9x wrk's req/s, and
+# p50 and p99 within 15% of wrk's.
 echo
-printf '%-8s %12s %10s %10s   %12s %10s %10s   %8s %8s %8s  %s\n' target "wrk req/s" "wrk p50" "wrk p99" "engine req/s" "eng p50" "eng p99" "rps e/w" "p50 e/w" "p99 e/w" notes
+printf '%-8s %12s %10s %10s   %12s %10s %10s   %8s %8s %8s %4s' target "wrk req/s" "wrk p50" "wrk p99" "engine req/s" "eng p50" "eng p99" "rps e/w" "p50 e/w" "p99 e/w" ok
+((httpclient)) && printf '   %12s %8s %8s %8s' "hc req/s" "rps h/w" "p50 h/w" "p99 h/w"
+printf '  %s\n' notes
 for name in "${targets[@]}"; do
   read -r wr w50 w99 wnote <<<"${best[$name,wrk]}"
   read -r er e50 e99 enote <<<"${best[$name,engine]}"
-  notes="${wnote:+wrk: $wnote }${enote:+engine: $enote}"
-  awk -v n="$name" -v wr="$wr" -v w50="$w50" -v w99="$w99" -v er="$er" -v e50="$e50" -v e99="$e99" -v notes="$notes" 'BEGIN {
-    r = (wr + 0 > 0) ? sprintf("%.2f", er / wr) : "n/a"; a = (w50 + 0 > 0) ? sprintf("%.2f", e50 / w50) : "n/a"; b = (w99 + 0 > 0) ? sprintf("%.2f", e99 / w99) : "n/a"
-    printf "%-8s %12s %10s %10s   %12.0f %10.3f %10.3f   %8s %8s %8s  %s\n", n, wr, w50, w99, er, e50, e99, r, a, b, notes }'
+  hr=n/a h50=n/a h99=n/a hnote=
+  ((httpclient)) && read -r hr h50 h99 hnote <<<"${best[$name,httpclient]}"
+  notes="${wnote:+wrk: $wnote }${enote:+engine: $enote }${hnote:+httpclient: $hnote}"
+  awk -v n="$name" -v wr="$wr" -v w50="$w50" -v w99="$w99" -v er="$er" -v e50="$e50" -v e99="$e99" \
+    -v hc="$httpclient" -v hr="$hr" -v h50="$h50" -v h99="$h99" -v notes="$notes" '
+    function ratio(a, b) { return (b + 0 > 0 && a != "n/a") ? sprintf("%.2f", a / b) : "n/a" }
+    function near(r) { return r != "n/a" && r + 0 >= 0.85 && r + 0 <= 1.15 }
+    BEGIN {
+      r = ratio(er, wr); a = ratio(e50, w50); b = ratio(e99, w99)
+      ok = (r != "n/a" && r + 0 >= 0.9 && near(a) && near(b)) ? "yes" : "no"
+      printf "%-8s %12s %10s %10s   %12.0f %10.3f %10.3f   %8s %8s %8s %4s", n, wr, w50, w99, er, e50, e99, r, a, b, ok
+      if (hc) printf "   %12.0f %8s %8s %8s", hr, ratio(hr, wr), ratio(h50, w50), ratio(h99, w99)
+      printf "  %s\n", notes }'
 done
 echo
-echo "p50/p99 in ms. edge: https through the edge (Access $( ((access)) && echo "on, service token sent by both tools" || echo off)); wrk checks no certificate."
+echo "p50/p99 in ms; e/w: engine/wrk$( ((httpclient)) && echo "; h/w: the engine through HttpClient (--httpclient)/wrk"). edge: https through the edge (Access $( ((access)) && echo "on, service token sent by both tools" || echo off)); wrk checks no certificate."
 echo "Reports of the engine's runs: $out/<target>/round<N>/report.html; logs: $work"

@@ -26,7 +26,7 @@ while (($#)); do
 done
 
 results="$root/artifacts/test-results"
-rm -rf "$results"
+rm -rf "$results" "$root/artifacts/conformance/rehearsal"
 mkdir -p "$results"
 
 eng/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -42,6 +42,10 @@ phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsa
 for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
   phase "$project" "Category=stack|Category=browser|Category=rehearsal" || status=1
 done
+
+# The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
+verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"
+[[ -f $verdicts ]] && { echo "rehearsal verdicts ($verdicts):"; cat "$verdicts"; }
 
 eng/trx-summary.sh "$results" || status=1
 exit $status

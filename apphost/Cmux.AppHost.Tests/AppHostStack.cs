@@ -41,7 +41,7 @@ public sealed class AppHostStack : CmuxStack<Projects.Cmux_AppHost>
     {
         var result = JsonSerializer.Deserialize<ProvisioningResult>(File.ReadAllText(TunnelSetupOutput), CloudflareJson.Options)
             ?? throw new InvalidOperationException($"{TunnelSetupOutput} is empty");
-        return result.NewServiceToken ?? throw new InvalidOperationException($"{TunnelSetupOutput} has no service token: was Access provisioned?");
+        return result.ServiceToken ?? throw new InvalidOperationException($"{TunnelSetupOutput} has no service token: was Access provisioned?");
     }
 }
 

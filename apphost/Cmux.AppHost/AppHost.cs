@@ -16,7 +16,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 // resolves cmux-{vmid}.lan from it, as Caddy on a PVE host resolves it from the LAN's DNS.
 var runDirectory = builder.Configuration["Cmux:RunDirectory"] ?? Path.Combine(builder.AppHostDirectory, "obj", "cmux-run");
 var caDirectory = Path.Combine(runDirectory, "ca");
-using (var ca = RunCertificateAuthority.Create())
+// The run's CA may sign only for the run's names (and loopback): the zone behind the edge, the
+// Morph gateway's domain, the PVE node (pve, pve.lan). Tests and the browser trust it for no more.
+const string morphGatewayDomain = "http.cloud.morph.so";
+using (var ca = RunCertificateAuthority.Create([FakeAccount.Domain, morphGatewayDomain, "pve", "pve.lan"]))
 {
     ca.Save(caDirectory);
 }
@@ -91,6 +94,7 @@ edge.WithEnvironment("Edge__HttpsPort", edge.GetEndpoint("https").Property(Endpo
 builder.AddProject<Projects.Cmux_Fakes_Morph>("morph")
     .WithHttpEndpoint().WithHttpsEndpoint(name: "gateway").WithHttpHealthCheck("/health")
     .WithEnvironment("Tls__CaDirectory", caDirectory)
+    .WithEnvironment("Morph__GatewayDomain", morphGatewayDomain)
     .WithReference(sandboxes).WaitFor(sandboxes);
 
 builder.Build().Run();

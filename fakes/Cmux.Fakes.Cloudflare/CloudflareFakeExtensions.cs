@@ -1,6 +1,7 @@
 using Cmux.Fakes.Cloudflare.Access;
 using Cmux.Fakes.Cloudflare.Api;
 using Cmux.Fakes.Cloudflare.Dns;
+using Cmux.Fakes.Cloudflare.Faults;
 using Cmux.Fakes.Cloudflare.Tunnels;
 
 namespace Cmux.Fakes.Cloudflare;
@@ -21,12 +22,13 @@ public static class CloudflareFakeExtensions
         builder.Services.AddSingleton<TunnelStore>();
         builder.Services.AddSingleton<DnsStore>();
         builder.Services.AddSingleton<AccessStore>();
+        builder.Services.AddSingleton<FaultInjector>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapCloudflareApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(BasePath).AddEndpointFilter<TokenAuthFilter>();
+        var api = endpoints.MapGroup(BasePath).AddEndpointFilter<TokenAuthFilter>().AddEndpointFilter<FaultFilter>();
         api.MapTunnelEndpoints();
         api.MapDnsEndpoints();
         api.MapAccessEndpoints();

@@ -34,7 +34,7 @@ public sealed class EdgeStack : IAsyncLifetime
     public InProcessApp Edge { get; private set; } = null!;
     public RunCertificateAuthority Ca { get; private set; } = null!;
     public ProvisioningResult Provisioned { get; private set; } = null!;
-    public ServiceToken ServiceToken => Provisioned.NewServiceToken!;
+    public ServiceToken ServiceToken => Provisioned.ServiceToken!;
 
     public async Task InitializeAsync()
     {

@@ -17,7 +17,7 @@ public static class EdgeExtensions
         builder.Services.AddOptions<EdgeOptions>().Bind(section)
             .Validate(o => new[] { o.Domain, o.ApiToken, o.AccountId, o.ZoneId }.All(v => !string.IsNullOrWhiteSpace(v)),
                 "Edge:Domain, Edge:ApiToken, Edge:AccountId and Edge:ZoneId must be set")
-            .Validate(o => o.RefreshInterval > TimeSpan.Zero && o.WebSocketIdleTimeout > TimeSpan.Zero && o.OriginResponseTimeout > TimeSpan.Zero,
+            .Validate(o => o.RefreshInterval > TimeSpan.Zero && o.AccessCacheLifetime >= TimeSpan.Zero && o.WebSocketIdleTimeout > TimeSpan.Zero && o.OriginResponseTimeout > TimeSpan.Zero,
                 "Edge:RefreshInterval, WebSocketIdleTimeout and OriginResponseTimeout must be positive")
             .ValidateOnStart();
         var certificates = EdgeCertificates.Load(builder.Configuration, section.Get<EdgeOptions>() ?? new EdgeOptions());
@@ -45,6 +45,7 @@ public static class EdgeExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<RemoteConfigPoller>());
         builder.Services.AddHealthChecks().AddCheck<RemoteConfigPoller>("cloudflare-remote-config");
         builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton<AccessCache>();
         builder.Services.AddSingleton<AccessGate>();
         builder.Services.AddSingleton<OriginInvokers>();
         builder.Services.AddHttpForwarder();

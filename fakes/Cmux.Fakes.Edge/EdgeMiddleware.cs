@@ -76,7 +76,7 @@ public sealed class EdgeMiddleware(
         }
 
         string? jwt;
-        switch (await access.EvaluateAsync(context, snapshot.Applications))
+        switch (await access.EvaluateAsync(context, snapshot))
         {
             case AccessOutcome.Login login:
                 response.StatusCode = StatusCodes.Status302Found;

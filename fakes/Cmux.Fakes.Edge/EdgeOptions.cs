@@ -27,6 +27,12 @@ public sealed class EdgeOptions
     public TimeSpan OriginResponseTimeout { get; set; } = TimeSpan.FromSeconds(100);
     /// <summary>Browser Integrity Check: refuse requests without a browser-like User-Agent (error 1010).</summary>
     public bool BlockNonBrowserUserAgents { get; set; }
+    /// <summary>
+    /// How long a verified service token is trusted without asking the API again (capped by the
+    /// token's expiry). Revocation does not wait for it: a refresh that no longer shows the token
+    /// as verified (deleted, rotated) ends it within <see cref="RefreshInterval"/>.
+    /// </summary>
+    public TimeSpan AccessCacheLifetime { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>The Zero Trust team: unauthenticated browsers go to <c>https://{team}.cloudflareaccess.com</c>.</summary>
     public string AccessTeamName { get; set; } = "cmux";
 }

@@ -59,6 +59,7 @@ public static class PveFakeApp
         builder.Services.AddSingleton<ContainerViews>();
         builder.Services.AddSingleton<IApiEndpoints, NodeEndpoints>();
         builder.Services.AddSingleton<IApiEndpoints, ContainerEndpoints>();
+        builder.Services.AddSingleton<IApiEndpoints, QemuEndpoints>();
         builder.Services.AddSingleton<IApiEndpoints, TaskEndpoints>();
         builder.Services.AddSingleton<ApiDispatcher>();
 
@@ -117,7 +118,9 @@ public static class PveFakeApp
     /// </summary>
     private static void ConfigureListeners(WebApplicationBuilder builder, PveFakeOptions options)
     {
-        using var ca = string.IsNullOrWhiteSpace(options.CaFolder) ? RunCertificateAuthority.Create() : RunCertificateAuthority.Load(options.CaFolder);
+        using var ca = string.IsNullOrWhiteSpace(options.CaFolder)
+            ? RunCertificateAuthority.Create([options.Node, $"{options.Node}.{options.SearchDomain}"])
+            : RunCertificateAuthority.Load(options.CaFolder);
         var certificate = ca.IssueServerCertificate(
             [options.Node, $"{options.Node}.{options.SearchDomain}", "localhost"],
             [System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback]);

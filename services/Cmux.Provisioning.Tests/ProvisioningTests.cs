@@ -46,7 +46,7 @@ public sealed class ProvisioningTests : IAsyncLifetime
         var records = await Api.ListDnsRecordsAsync(type: "CNAME");
         records.Select(r => (r.Name, r.Content, r.Proxied)).ShouldBe(
             [($"*.{Domain}", $"{tunnel.Id}.cfargotunnel.com", true), ($"pve.{Domain}", $"{tunnel.Id}.cfargotunnel.com", true)], ignoreOrder: true);
-        result.NewServiceToken!.ClientSecret.ShouldNotBeNullOrEmpty();
+        result.ServiceToken!.ClientSecret.ShouldNotBeNullOrEmpty();
         (await Api.ListAccessApplicationsAsync()).Single().Policies!.Single().Decision.ShouldBe("non_identity");
     }
 
@@ -62,7 +62,8 @@ public sealed class ProvisioningTests : IAsyncLifetime
 
         second.Changes.ShouldBeEmpty();
         second.TunnelId.ShouldBe(first.TunnelId);
-        second.NewServiceToken.ShouldBeNull();
+        second.ServiceToken!.ClientSecret.ShouldBeNull("without an output file the secret is shown once, when issued");
+        second.ServiceToken.Id.ShouldBe(first.ServiceToken!.Id);
         Writes().ShouldBe(writesBefore, "the second run only reads");
         (await Api.ListTunnelsAsync()).Count.ShouldBe(1);
         (await Api.ListDnsRecordsAsync()).Count.ShouldBe(2);

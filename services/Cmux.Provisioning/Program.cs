@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Cmux.Cloudflare.Api;
 using Cmux.Provisioning;
 using Cmux.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
@@ -26,26 +24,4 @@ if (options.MissingSettings() is { } missing)
 }
 
 using var host = builder.Build();
-using var http = CloudflareApiClient.CreateHttpClient(options.ApiBaseUrl, options.ApiToken);
-var api = new CloudflareApiClient(http, options.AccountId, options.ZoneId);
-try
-{
-    var result = await new TunnelProvisioner(api, options, Console.Out).RunAsync();
-    if (result.NewServiceToken is { } token)
-    {
-        // Cloudflare shows a secret once; so do we.
-        Console.WriteLine($"service token: CF-Access-Client-Id: {token.ClientId}");
-        Console.WriteLine($"service token: CF-Access-Client-Secret: {token.ClientSecret}");
-    }
-    if (options.OutputFile is { Length: > 0 } file && !options.DryRun)
-    {
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, CloudflareJson.Options));
-        Console.WriteLine($"wrote {file}");
-    }
-    return 0;
-}
-catch (Exception e) when (e is CloudflareApiException or HttpRequestException)
-{
-    Console.Error.WriteLine($"provisioning failed: {e.Message}");
-    return 1;
-}
+return await ProvisioningCommand.RunAsync(options, Console.Out, Console.Error);

@@ -146,7 +146,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     {
         var result = JsonSerializer.Deserialize<ProvisioningResult>(File.ReadAllText(tunnelSetupOutput), CloudflareJson.Options)
             ?? throw new InvalidOperationException($"{tunnelSetupOutput} is empty");
-        var token = result.NewServiceToken ?? throw new InvalidOperationException($"{tunnelSetupOutput} has no service token: was Access provisioned?");
+        var token = result.ServiceToken ?? throw new InvalidOperationException($"{tunnelSetupOutput} has no service token: was Access provisioned?");
         return (token.ClientId, token.ClientSecret ?? throw new InvalidOperationException("the service token's secret was not recorded"));
     }
 

@@ -32,6 +32,8 @@ public static class AccessEndpoints
         access.MapPost("/service_tokens", CreateServiceTokenAsync);
         access.MapDelete("/service_tokens/{tokenId}", (string tokenId, AccessStore store) =>
             store.DeleteServiceToken(tokenId) is { } token ? ApiResults.Ok(token) : ApiResults.Error(StatusCodes.Status404NotFound, 12130, "service token not found"));
+        access.MapPost("/service_tokens/{tokenId}/rotate", (string tokenId, AccessStore store) =>
+            store.RotateServiceToken(tokenId) is { } token ? ApiResults.Ok(token) : ApiResults.Error(StatusCodes.Status404NotFound, 12130, "service token not found"));
         access.MapPost("/service_tokens/verify", VerifyServiceTokenAsync);
     }
 

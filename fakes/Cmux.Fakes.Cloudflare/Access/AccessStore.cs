@@ -110,6 +110,22 @@ public sealed class AccessStore(TimeProvider time)
         }
     }
 
+    /// <summary>A new secret for the token (the old one stops working at once); the returned copy carries it.</summary>
+    public ServiceToken? RotateServiceToken(string id)
+    {
+        lock (_lock)
+        {
+            if (!_tokens.TryGetValue(id, out var entry))
+            {
+                return null;
+            }
+            var secret = RandomHex(32);
+            var token = entry.Token with { UpdatedAt = time.GetUtcNow() };
+            _tokens[id] = (token, Hash(secret));
+            return token with { ClientSecret = secret };
+        }
+    }
+
     public ServiceToken? DeleteServiceToken(string id)
     {
         lock (_lock)

@@ -121,7 +121,7 @@ public sealed class EdgeAccessTests(EdgeStack stack) : IClassFixture<EdgeStack>
         return request;
     }
 
-    private static string? AccessCookie(HttpResponseMessage response) =>
+    internal static string? AccessCookie(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Set-Cookie", out var cookies)
             ? cookies.Select(c => c.Split(';')[0]).Where(c => c.StartsWith(AccessGate.CookieName + "=", StringComparison.Ordinal))
                 .Select(c => c[(AccessGate.CookieName.Length + 1)..]).FirstOrDefault()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cmux.Cloudflare.Api;
+using Cmux.Fakes.Edge.RemoteConfig;
 using Microsoft.Extensions.Options;
 
 namespace Cmux.Fakes.Edge.Access;
@@ -25,14 +26,15 @@ public abstract record AccessOutcome
 /// come only from service tokens (<c>CF-Access-Client-Id</c>/<c>-Secret</c>) or the
 /// <c>CF_Authorization</c> cookie issued for one.
 /// </summary>
-public sealed class AccessGate(CloudflareApiClient api, AccessTokens tokens, IOptions<EdgeOptions> options)
+public sealed class AccessGate(CloudflareApiClient api, AccessTokens tokens, AccessCache cache, IOptions<EdgeOptions> options)
 {
     public const string CookieName = "CF_Authorization";
     public const string ClientIdHeader = "CF-Access-Client-Id";
     public const string ClientSecretHeader = "CF-Access-Client-Secret";
 
-    public async Task<AccessOutcome> EvaluateAsync(HttpContext context, IReadOnlyList<AccessApplication> applications)
+    public async Task<AccessOutcome> EvaluateAsync(HttpContext context, EdgeSnapshot snapshot)
     {
+        var applications = snapshot.Applications;
         var host = context.Request.Host.Host;
         var path = context.Request.Path.Value ?? "/";
         if (MostSpecific(applications, host, path) is not { } app)
@@ -40,7 +42,7 @@ public sealed class AccessGate(CloudflareApiClient api, AccessTokens tokens, IOp
             return new AccessOutcome.Pass(null, false, TimeSpan.Zero);
         }
         var lifetime = ParseDuration(app.SessionDuration);
-        var (subject, fromCookie, presentedBadToken) = await IdentifyAsync(context, app);
+        var (subject, fromCookie, presentedBadToken) = await IdentifyAsync(context, app, snapshot);
         foreach (var policy in Ordered(app.Policies ?? []))
         {
             if (!Applies(policy, subject, context.Connection.RemoteIpAddress))
@@ -52,7 +54,9 @@ public sealed class AccessGate(CloudflareApiClient api, AccessTokens tokens, IOp
                 "bypass" => new AccessOutcome.Pass(null, false, lifetime),
                 "deny" => new AccessOutcome.Refuse($"denied by policy \"{policy.Name}\""),
                 _ when subject is null => new AccessOutcome.Refuse($"policy \"{policy.Name}\" needs an identity"),
-                _ => new AccessOutcome.Pass(fromCookie ?? tokens.Issue(app.Aud, subject.ClientId, subject.Id, lifetime), fromCookie is null, lifetime),
+                _ => new AccessOutcome.Pass(
+                    fromCookie ?? cache.Session(app.Aud, subject, lifetime, () => tokens.Issue(app.Aud, subject.ClientId, subject.Id, lifetime)),
+                    fromCookie is null, lifetime),
             };
         }
         if (presentedBadToken || subject is not null)
@@ -74,15 +78,17 @@ public sealed class AccessGate(CloudflareApiClient api, AccessTokens tokens, IOp
             .Select(x => x.app)
             .FirstOrDefault();
 
-    private async Task<(ServiceToken? Subject, string? CookieJwt, bool BadToken)> IdentifyAsync(HttpContext context, AccessApplication app)
+    private async Task<(ServiceToken? Subject, string? CookieJwt, bool BadToken)> IdentifyAsync(HttpContext context, AccessApplication app, EdgeSnapshot snapshot)
     {
         var request = context.Request;
-        if (request.Headers.TryGetValue(ClientIdHeader, out var clientId))
+        if (request.Headers.TryGetValue(ClientIdHeader, out var clientIdValues))
         {
+            var clientId = clientIdValues.ToString();
             var secret = request.Headers[ClientSecretHeader].ToString();
             try
             {
-                var token = await api.VerifyServiceTokenAsync(clientId.ToString(), secret, context.RequestAborted);
+                var token = cache.Verified(clientId, secret, snapshot)
+                    ?? await cache.VerifyAsync(clientId, secret, () => api.VerifyServiceTokenAsync(clientId, secret, context.RequestAborted));
                 return (token, null, false);
             }
             catch (CloudflareApiException e) when (e.Status == HttpStatusCode.Forbidden)
@@ -90,7 +96,7 @@ public sealed class AccessGate(CloudflareApiClient api, AccessTokens tokens, IOp
                 return (null, null, true);
             }
         }
-        if (request.Cookies[CookieName] is { } cookie && tokens.Validate(cookie, app.Aud) is { } claims)
+        if (request.Cookies[CookieName] is { } cookie && cache.Cookie(cookie, app.Aud, snapshot, () => tokens.Validate(cookie, app.Aud)) is { } claims)
         {
             var subject = new ServiceToken
             {

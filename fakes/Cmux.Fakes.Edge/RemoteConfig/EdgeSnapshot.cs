@@ -4,13 +4,18 @@ using Cmux.Cloudflare.Ingress;
 
 namespace Cmux.Fakes.Edge.RemoteConfig;
 
-/// <summary>What the edge knows at one moment: the zone's records, each tunnel's ingress, and Access.</summary>
+/// <summary>
+/// What the edge knows at one moment (<see cref="FetchedAt"/>: when the reading began): the zone's
+/// records, each tunnel's ingress, Access applications and the service tokens that exist.
+/// </summary>
 public sealed record EdgeSnapshot(
     IReadOnlyList<DnsRecord> Records,
     IReadOnlyDictionary<string, IngressConfiguration> Ingress,
-    IReadOnlyList<AccessApplication> Applications)
+    IReadOnlyList<AccessApplication> Applications,
+    IReadOnlyList<ServiceToken> ServiceTokens,
+    DateTimeOffset FetchedAt)
 {
-    public static readonly EdgeSnapshot Empty = new([], new Dictionary<string, IngressConfiguration>(), []);
+    public static readonly EdgeSnapshot Empty = new([], new Dictionary<string, IngressConfiguration>(), [], [], DateTimeOffset.MinValue);
 
     /// <summary>
     /// The proxied record that answers for <paramref name="host"/>: an exact name, else the closest

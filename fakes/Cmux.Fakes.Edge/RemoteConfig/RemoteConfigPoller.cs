@@ -11,8 +11,9 @@ namespace Cmux.Fakes.Edge.RemoteConfig;
 /// failed refresh keeps the last good snapshot. Unhealthy until the first refresh succeeds.
 /// </summary>
 public sealed partial class RemoteConfigPoller(
-    CloudflareApiClient api, IOptions<EdgeOptions> options, ILogger<RemoteConfigPoller> logger) : BackgroundService, IHealthCheck
+    CloudflareApiClient api, IOptions<EdgeOptions> options, TimeProvider time, ILogger<RemoteConfigPoller> logger) : BackgroundService, IHealthCheck
 {
+    private readonly Lock _lock = new();
     private volatile EdgeSnapshot? _current;
 
     public EdgeSnapshot Current => _current ?? EdgeSnapshot.Empty;
@@ -24,7 +25,7 @@ public sealed partial class RemoteConfigPoller(
         {
             try
             {
-                _current = await FetchAsync(stoppingToken);
+                await RefreshAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is HttpRequestException or CloudflareApiException or TaskCanceledException)
             {
@@ -39,8 +40,22 @@ public sealed partial class RemoteConfigPoller(
             ? HealthCheckResult.Unhealthy("the Cloudflare API has not been read yet")
             : HealthCheckResult.Healthy());
 
+    /// <summary>Reads the API now (the timer does it every <see cref="EdgeOptions.RefreshInterval"/>); a reading never replaces a newer one.</summary>
+    public async Task RefreshAsync(CancellationToken ct = default)
+    {
+        var snapshot = await FetchAsync(ct);
+        lock (_lock)
+        {
+            if (_current is null || snapshot.FetchedAt >= _current.FetchedAt)
+            {
+                _current = snapshot;
+            }
+        }
+    }
+
     private async Task<EdgeSnapshot> FetchAsync(CancellationToken ct)
     {
+        var fetchedAt = time.GetUtcNow();
         var records = await api.ListDnsRecordsAsync(ct: ct);
         var ingress = new Dictionary<string, IngressConfiguration>(StringComparer.OrdinalIgnoreCase);
         foreach (var tunnelId in records.Select(EdgeSnapshot.TunnelId).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase))
@@ -52,7 +67,8 @@ public sealed partial class RemoteConfigPoller(
             }
         }
         var applications = await api.ListAccessApplicationsAsync(ct);
-        return new EdgeSnapshot(records, ingress, applications);
+        var serviceTokens = await api.ListServiceTokensAsync(ct);
+        return new EdgeSnapshot(records, ingress, applications, serviceTokens, fetchedAt);
     }
 
     // A record may point at a tunnel that is gone; that name then fails like an unconnected tunnel.

@@ -28,7 +28,8 @@ public sealed class EdgeCertificates : IDisposable
         {
             throw new InvalidOperationException($"{CaDirectoryKey} is not set: the edge needs the run's CA folder (it is created if empty).");
         }
-        using var ca = RunCertificateAuthority.LoadOrCreate(folder);
+        // A CA made here (the edge alone) may sign for the zone and the custom names only.
+        using var ca = RunCertificateAuthority.LoadOrCreate(folder, [options.Domain, .. options.CustomHostnames.Select(n => n.TrimStart('*', '.'))]);
         return new EdgeCertificates(ca, options.Domain, options.CustomHostnames);
     }
 

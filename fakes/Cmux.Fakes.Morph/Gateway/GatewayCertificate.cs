@@ -19,7 +19,7 @@ public static class GatewayCertificate
             throw new InvalidOperationException(
                 $"The Morph gateway serves HTTPS with a certificate from the run's CA: set {CaDirectoryKey} (env Tls__CaDirectory) to its folder.");
         }
-        using var ca = RunCertificateAuthority.LoadOrCreate(folder);
+        using var ca = RunCertificateAuthority.LoadOrCreate(folder, [gatewayDomain]);
         return ca.IssueServerCertificate([$"*.{gatewayDomain}", gatewayDomain]);
     }
 }

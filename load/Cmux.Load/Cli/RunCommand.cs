@@ -23,8 +23,10 @@ internal static class RunCommand
         new("size", "BYTES", "response size (http), body size (echo), message size (ws-*) (default 32; k, m suffixes)"),
         new("path", "PATH", "override the scenario's path and query"),
         new("command", "CMD", "the command of the exec scenario (default true)"),
+        new("exec-timeout", "TIME", "exec: the request's timeout_ms, after which execd kills the command (default: execd's)"),
         new("connections", "N", "HTTP connections (default: the closed model's users, or 64)"),
         new("new-connections", null, "a fresh connection for every HTTP request (Connection: close)"),
+        new("httpclient", null, "http, echo: send through HttpClient (SocketsHttpHandler) instead of the lean HTTP/1.1 client"),
         new("host", "HOST", "Host header to send instead of the URL's"),
         new("resolve", "ADDRESS", "connect to this address whatever the URL's host (Host and SNI stay the URL's)"),
         new("ca", "FILE", "PEM of CA certificates to trust for https (the run's CA)"),
@@ -96,7 +98,9 @@ internal static class RunCommand
             Size = size,
             Path = line.Single("path"),
             Command = line.Single("command") ?? "true",
+            ExecTimeout = line.Single("exec-timeout") is { } x ? Values.Duration("exec-timeout", x) : null,
             NewConnections = line.Flag("new-connections"),
+            UseHttpClient = line.Flag("httpclient"),
             Connections = line.Single("connections") is { } c
                 ? (int)Values.Count("connections", c, 1, 100_000)
                 : model is ClosedModel closed ? Math.Max(closed.From, closed.To) : 64,

@@ -2,6 +2,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Authentication;
+using Cmux.Load.Http1;
 
 namespace Cmux.Load.Engine;
 
@@ -14,6 +15,10 @@ public static class ErrorClassifier
         {
             switch (e)
             {
+                case MalformedResponseException:
+                    return ErrorKind.Protocol;
+                case ResponseEndedException:
+                    return ErrorKind.ConnectionReset;
                 case AuthenticationException:
                     return ErrorKind.Tls;
                 case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }:

@@ -10,6 +10,8 @@ public enum ErrorKind
     Tls,
     /// <summary>The open model could not start the request: too many already in flight.</summary>
     Overload,
+    /// <summary>The response was not HTTP/1.x as RFC 9112 frames it.</summary>
+    Protocol,
     Other,
 }
 

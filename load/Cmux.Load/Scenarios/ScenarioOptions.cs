@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Cmux.Load.Engine;
 using Cmux.Load.Targets;
@@ -35,7 +34,16 @@ public sealed record ScenarioOptions
     /// <summary>A fresh TCP (and TLS) connection for every HTTP request.</summary>
     public bool NewConnections { get; init; }
 
+    /// <summary>
+    /// Sends <c>http</c> and <c>echo</c> through <c>HttpClient</c>'s <c>SocketsHttpHandler</c> instead of
+    /// the lean HTTP/1.1 client (<see cref="Http1Scenario"/>): to compare the two. <c>exec</c> always uses it.
+    /// </summary>
+    public bool UseHttpClient { get; init; }
+
     public string Command { get; init; } = "true";
+
+    /// <summary>The exec scenario's <c>timeout_ms</c>: execd kills the command after it (exit 124). None: execd's default.</summary>
+    public TimeSpan? ExecTimeout { get; init; }
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -52,16 +60,30 @@ public sealed record ScenarioOptions
         var target = new Target(Target);
         return Name switch
         {
-            "http" => Http(target, new("get", HttpMethod.Get, Path ?? $"/_cmux/bytes?size={Size}")),
-            "echo" => Http(target, new("post", HttpMethod.Post, Path ?? "/_cmux/echo", new byte[Size], "application/octet-stream")),
-            "exec" => Http(target, new("exec", HttpMethod.Post, Path ?? "/exec",
-                Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { command = Command })), "application/json")),
+            "http" => Lean(target, new("get", HttpMethod.Get, Path ?? $"/_cmux/bytes?size={Size}")),
+            "echo" => Lean(target, new("post", HttpMethod.Post, Path ?? "/_cmux/echo", new byte[Size], "application/octet-stream")),
+            "exec" => Http(target, new("exec", HttpMethod.Post, Path ?? "/exec", ExecBody(), "application/json")),
             "ws-echo" => new WebSocketScenario(Name, target, Path ?? "/_cmux/ws", Size, closeEachIteration: false, ConnectTimeout),
             "ws-storm" => new WebSocketScenario(Name, target, Path ?? "/_cmux/ws", Size, closeEachIteration: true, ConnectTimeout),
             _ => throw new ArgumentException($"unknown scenario '{Name}' (one of {string.Join(", ", Names)})"),
         };
     }
 
+    private byte[] ExecBody()
+    {
+        var body = new Dictionary<string, object> { ["command"] = Command };
+        if (ExecTimeout is { } timeout)
+        {
+            body["timeout_ms"] = (long)timeout.TotalMilliseconds;
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(body);
+    }
+
+    private IScenario Lean(Target target, HttpRequestTemplate request) =>
+        UseHttpClient ? Http(target, request) : new Http1Scenario(ScenarioName, target, request, Connections, NewConnections, ConnectTimeout);
+
     private HttpScenario Http(Target target, HttpRequestTemplate request) =>
-        new(NewConnections ? $"{Name}-new-connections" : Name, target, request, Connections, NewConnections, ConnectTimeout);
+        new(ScenarioName, target, request, Connections, NewConnections, ConnectTimeout);
+
+    private string ScenarioName => NewConnections ? $"{Name}-new-connections" : Name;
 }

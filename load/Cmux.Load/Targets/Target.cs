@@ -82,21 +82,25 @@ public sealed class Target
         }
     }
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    /// <summary>
+    /// A connected TCP socket (no delay) to <paramref name="host"/>:<paramref name="port"/>, or to the
+    /// resolve-to address; refuses every address outside loopback unless the target may be remote.
+    /// </summary>
+    public async ValueTask<Socket> ConnectSocketAsync(string host, int port, CancellationToken ct)
     {
-        var addresses = (await ResolveAsync(context.DnsEndPoint.Host, ct))
+        var addresses = (await ResolveAsync(host, ct))
             .Where(address => Options.AllowRemote || IPAddress.IsLoopback(address))
             .ToArray();
         if (addresses.Length == 0)
         {
             throw new HttpRequestException(HttpRequestError.ConnectionError,
-                $"refusing to connect to {context.DnsEndPoint.Host}: not a loopback address and the target is not allowed to be remote");
+                $"refusing to connect to {host}: not a loopback address and the target is not allowed to be remote");
         }
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
-            return new NetworkStream(socket, ownsSocket: true);
+            await socket.ConnectAsync(addresses, port, ct);
+            return socket;
         }
         catch
         {
@@ -104,6 +108,27 @@ public sealed class Target
             throw;
         }
     }
+
+    /// <summary>
+    /// The TLS client options for <paramref name="serverName"/> (the SNI), HTTP/1.1 by ALPN,
+    /// verifying the server against the trusted CA file when one is set, else the system's roots.
+    /// </summary>
+    public SslClientAuthenticationOptions SslOptions(string serverName)
+    {
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        };
+        if (_trustedRoots is { } roots)
+        {
+            options.RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsTrusted(roots, certificate, errors);
+        }
+        return options;
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct) =>
+        new NetworkStream(await ConnectSocketAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, ct), ownsSocket: true);
 
     private async ValueTask<IPAddress[]> ResolveAsync(string host, CancellationToken ct) =>
         Options.ResolveTo is { } address ? [address]

@@ -70,6 +70,10 @@ public sealed class CloudflareApiClient(HttpClient http, string accountId, strin
     public Task<ServiceToken> CreateServiceTokenAsync(string name, CancellationToken ct = default) =>
         SendAsync<ServiceToken>(HttpMethod.Post, $"accounts/{AccountId}/access/service_tokens", new { name }, ct);
 
+    /// <summary>A new client secret for the token, the old one revoked; the id, client id and policies stay.</summary>
+    public Task<ServiceToken> RotateServiceTokenAsync(string tokenId, CancellationToken ct = default) =>
+        SendAsync<ServiceToken>(HttpMethod.Post, $"accounts/{AccountId}/access/service_tokens/{tokenId}/rotate", null, ct);
+
     /// <summary>Not Cloudflare's: the fake API's check of a service token's secret, for the fake edge
     /// (Cloudflare's own edge has this internally; the public API never shows a secret twice).</summary>
     public Task<ServiceToken> VerifyServiceTokenAsync(string clientId, string clientSecret, CancellationToken ct = default) =>

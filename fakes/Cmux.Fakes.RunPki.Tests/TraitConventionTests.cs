@@ -1,0 +1,3 @@
+namespace Cmux.Fakes.RunPki.Tests;
+
+public sealed class TraitConventionTests : TraitConvention;
