@@ -25,6 +25,8 @@ missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
 done
+# Published clients the fakes are driven with (their tests are skipped, saying so, without them).
+/usr/bin/python3 -c 'import CloudFlare' 2>/dev/null || missing+=(python3-cloudflare)
 
 if ((${#missing[@]})); then
   [ "$(id -u)" = 0 ] || die "missing ${missing[*]}, and installing them needs root: run 'sudo apt-get install -y ${missing[*]}' or run this script as root."
