@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Router benchmark: wrk against one sandbox port directly, through our router (Release) and
-# through Caddy 2.6.2 (the seed's Caddyfile), one after the other in one run, with the same
-# connections and duration. Prints req/s, p50 and p99 for each and the ratios router/Caddy and
-# router/direct. Loopback only; everything it starts is stopped on exit.
+# Router benchmark: wrk against one sandbox port directly, through our router (Release), through
+# Caddy 2.6.2 (the seed's Caddyfile) and through nginx (Debian's, one worker, keep-alive to the
+# upstream, a fixed upstream: no routing, so the cost of proxying alone), one after the other in
+# one run, with the same connections and duration. Prints req/s, p50 and p99 for each and the
+# ratios router/Caddy, router/nginx and router/direct. Loopback only; everything it starts is
+# stopped on exit.
 # Usage: eng/bench-router.sh [seconds per target (10)] [connections (64)] [path (/_cmux/bytes?size=128)]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,9 +17,11 @@ port=39375
 control_port=18640
 caddy_port=18641
 router_port=18642
+nginx_port=18643
 host="port-${port}-vm-${vmid}.example.com"
 
-for tool in wrk caddy unshare curl; do
+PATH=$PATH:/usr/sbin
+for tool in wrk caddy nginx unshare curl; do
   command -v "$tool" >/dev/null || { echo "bench-router: '$tool' is missing (eng/bootstrap.sh installs it)" >&2; exit 1; }
 done
 
@@ -59,7 +63,39 @@ ASPNETCORE_URLS="http://127.0.0.1:${router_port}" Router__HostsFile="$hosts" Log
   dotnet services/Cmux.Router/bin/Release/net10.0/Cmux.Router.dll >"$work/router.log" 2>&1 &
 pids+=($!)
 
+# nginx as a plain reverse proxy: one worker, HTTP/1.1 and pooled keep-alive connections to the
+# sandbox, the client's Host passed on, no access log (the router and Caddy write none either).
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  upstream sandbox { server ${direct}:${port}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${nginx_port};
+    location / {
+      proxy_pass http://sandbox;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Host \$host;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_buffering off;
+    }
+  }
+}
+NGINX
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx.log" 2>&1 &
+pids+=($!)
+
 wait_for "http://127.0.0.1:${caddy_port}/"
+wait_for "http://127.0.0.1:${nginx_port}/"
 wait_for "http://127.0.0.1:${router_port}/health"
 
 run() { # name url
@@ -85,6 +121,9 @@ printf '%-8s %12s %10s %10s\n' target req/s p50 p99
 run direct "http://${direct}:${port}"
 run router "http://127.0.0.1:${router_port}"
 run caddy "http://127.0.0.1:${caddy_port}"
-awk -v r="$router_rps" -v c="$caddy_rps" -v d="$direct_rps" -v rp="$(ms "$router_p99")" -v cp="$(ms "$caddy_p99")" 'BEGIN {
-  printf "router/caddy throughput %.2fx, router/direct %.2fx; p99 router %.2f ms vs caddy %.2f ms (%s)\n",
-    r / c, r / d, rp, cp, (rp <= cp ? "no worse" : "WORSE") }'
+run nginx "http://127.0.0.1:${nginx_port}"
+awk -v r="$router_rps" -v c="$caddy_rps" -v n="$nginx_rps" -v d="$direct_rps" \
+  -v rp="$(ms "$router_p99")" -v cp="$(ms "$caddy_p99")" -v np="$(ms "$nginx_p99")" 'BEGIN {
+  printf "router/caddy throughput %.2fx, router/nginx %.2fx, router/direct %.2fx\n", r / c, r / n, r / d
+  printf "p99 router %.2f ms vs caddy %.2f ms (%s), vs nginx %.2f ms (%s)\n",
+    rp, cp, (rp <= cp ? "no worse" : "WORSE"), np, (rp <= np ? "no worse" : "WORSE") }'

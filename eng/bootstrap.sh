@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts, idempotently, what the tests and the main job need on a fresh
-# Debian 12 machine: Caddy (the reference router), Chromium (the real browser), wrk (the
-# load cross-check), Docker (Testcontainers), and the namespace tools the sandboxes use.
+# Debian 12 machine: Caddy (the reference router), nginx (the router benchmark's second
+# reference), Chromium (the real browser), wrk (the load cross-check), Docker (Testcontainers),
+# the namespace tools the sandboxes use, and the published clients the fakes are driven by
+# (python3-proxmoxer).
 # Safe to run again: it installs only what is missing and starts dockerd only when it is down.
 set -euo pipefail
 
@@ -13,6 +15,7 @@ command -v dotnet >/dev/null || die "the .NET SDK 10 is missing: install it (htt
 # command -> Debian package
 declare -A needed=(
   [caddy]=caddy
+  [nginx]=nginx
   [chromium]=chromium
   [wrk]=wrk
   [dockerd]=docker.io
@@ -25,8 +28,17 @@ missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
 done
-# Published clients the fakes are driven with (their tests are skipped, saying so, without them).
-/usr/bin/python3 -c 'import CloudFlare' 2>/dev/null || missing+=(python3-cloudflare)
+# Python modules of Debian's interpreter -> Debian package: the published clients the fakes are
+# driven by (python3-proxmoxer for the PVE fake; it needs requests, which it only recommends;
+# python3-cloudflare for the Cloudflare fake).
+declare -A modules=(
+  [proxmoxer]=python3-proxmoxer
+  [requests]=python3-requests
+  [CloudFlare]=python3-cloudflare
+)
+for module in "${!modules[@]}"; do
+  /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${modules[$module]}")
+done
 
 if ((${#missing[@]})); then
   [ "$(id -u)" = 0 ] || die "missing ${missing[*]}, and installing them needs root: run 'sudo apt-get install -y ${missing[*]}' or run this script as root."
@@ -42,6 +54,12 @@ if command -v systemctl >/dev/null && systemctl is-active --quiet caddy 2>/dev/n
   systemctl stop caddy >/dev/null 2>&1 || true
 fi
 pkill -x caddy -u root -f '/etc/caddy/Caddyfile' >/dev/null 2>&1 || true
+# Likewise a system nginx on :80: the benchmark runs its own with a configuration of its own.
+if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+  systemctl stop nginx >/dev/null 2>&1 || true
+elif [ -s /run/nginx.pid ] && command -v nginx >/dev/null; then
+  nginx -s quit >/dev/null 2>&1 || true
+fi
 
 # Docker: start the daemon when nobody did (CI machines have no init running it).
 export DOCKER_API_VERSION=1.41

@@ -59,6 +59,7 @@ public static class PveFakeApp
         builder.Services.AddSingleton<ContainerViews>();
         builder.Services.AddSingleton<IApiEndpoints, NodeEndpoints>();
         builder.Services.AddSingleton<IApiEndpoints, ContainerEndpoints>();
+        builder.Services.AddSingleton<IApiEndpoints, QemuEndpoints>();
         builder.Services.AddSingleton<IApiEndpoints, TaskEndpoints>();
         builder.Services.AddSingleton<ApiDispatcher>();
 

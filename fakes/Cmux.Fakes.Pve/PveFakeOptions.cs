@@ -24,6 +24,19 @@ public sealed class PveFakeOptions
     /// <summary>The template cmux clones (prepared as the seed's template would be).</summary>
     public int TemplateVmid { get; set; } = 9000;
 
+    /// <summary>
+    /// The template's <c>hookscript</c>, which linked clones inherit: on PVE 8 cmux cannot set a
+    /// clone's <c>env</c>, so the per-clone execd token travels in the description and this
+    /// pre-start hook puts it into the container's environment. Empty: the template has none.
+    /// </summary>
+    public string? TemplateHookscript { get; set; } = DefaultHookscript;
+
+    /// <summary>cmux's snippet volume for the execd-token hook (docs/contracts.md §6.8).</summary>
+    public const string DefaultHookscript = "local:snippets/cmux-lxc-execd-token-hook.sh";
+
+    /// <summary>QEMU guests on the node: they only occupy vmids (cmux skips them when it picks one).</summary>
+    public List<QemuVmOptions> Qemu { get; set; } = [];
+
     /// <summary>The search domain the node's DNS publishes containers under (<c>cmux-200.lan</c>).</summary>
     public string SearchDomain { get; set; } = SandboxNames.DefaultSearchDomain;
 
@@ -32,6 +45,19 @@ public sealed class PveFakeOptions
     public TaskOptions Tasks { get; set; } = new();
 
     public FaultOptions Faults { get; set; } = new();
+}
+
+/// <summary>A QEMU guest as <c>GET /nodes/{node}/qemu</c> lists it.</summary>
+public sealed class QemuVmOptions
+{
+    public int Vmid { get; set; }
+
+    public string? Name { get; set; }
+
+    /// <summary><c>running</c> or <c>stopped</c>.</summary>
+    public string Status { get; set; } = "stopped";
+
+    public bool Template { get; set; }
 }
 
 public sealed class AuthOptions

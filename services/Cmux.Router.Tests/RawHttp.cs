@@ -73,7 +73,15 @@ public sealed class RawHttpConnection : IAsyncDisposable
         }
         if (request.Body is { Length: > 0 } body)
         {
-            await _stream.WriteAsync(body, ct);
+            try
+            {
+                await _stream.WriteAsync(body, ct);
+            }
+            catch (IOException)
+            {
+                // The server answered (and closed) before taking the whole body, as a proxy may
+                // for a request it refuses: its answer is still there to read.
+            }
         }
         while (true)
         {

@@ -55,7 +55,7 @@ public sealed class RouterInProcessTests(SandboxFixture sandbox) : IClassFixture
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Router)]
-    public async Task Cmux_profile_proxies_with_https_proto_and_open_cors()
+    public async Task Cmux_profile_proxies_with_the_upstreams_host_and_open_cors()
     {
         var (app, router) = await StartRouterAsync($"--Router:Profile={Profiles.Cmux}");
         await using var _ = app;
@@ -65,8 +65,9 @@ public sealed class RouterInProcessTests(SandboxFixture sandbox) : IClassFixture
         response.Header("Access-Control-Allow-Origin").ShouldBe("*");
         var echo = JsonDocument.Parse(response.Body).RootElement;
         echo.GetProperty("sandbox").GetInt32().ShouldBe(SandboxFixture.Id);
+        echo.GetProperty("host").GetString().ShouldBe($"{SandboxNames.Hostname(SandboxFixture.Id)}.lan:{Port}");
         echo.GetProperty("headers").EnumerateArray()
-            .Single(h => h[0].GetString() == "X-Forwarded-Proto")[1].GetString().ShouldBe("https");
+            .Single(h => h[0].GetString() == "X-Forwarded-Proto")[1].GetString().ShouldBe("http");
     }
 
     [Fact]
@@ -80,8 +81,11 @@ public sealed class RouterInProcessTests(SandboxFixture sandbox) : IClassFixture
         var preflight = await SendAsync(router, RawRequest.Of("OPTIONS /_cmux/echo HTTP/1.1", $"Host: {CmuxHost}",
             "Origin: https://app.example", "Access-Control-Request-Method: PUT"));
         preflight.Status.ShouldBe(204);
-        preflight.Header("Access-Control-Allow-Methods").ShouldBe("*");
+        preflight.Header("Access-Control-Allow-Methods").ShouldBe("GET, POST, PUT, DELETE, PATCH, OPTIONS, HEAD");
+        preflight.Header("Access-Control-Max-Age").ShouldBe("86400");
         preflight.Body.ShouldBeEmpty();
+        // Every OPTIONS, whatever the Host, as cmux's Caddyfile answers it first.
+        (await SendAsync(router, RawRequest.Of("OPTIONS / HTTP/1.1", "Host: example.test"))).Status.ShouldBe(204);
 
         var missing = await SendAsync(router, RawRequest.Of("GET / HTTP/1.1", "Host: example.test:8443"));
         missing.Status.ShouldBe(404);

@@ -1,4 +1,5 @@
 using Cmux.Router.Forwarding;
+using Cmux.Router.Loops;
 using Cmux.Router.Resolution;
 using Cmux.Router.Routing;
 using Cmux.Router.Telemetry;
@@ -38,6 +39,11 @@ public static class RouterServices
         // YARP logs every forwarded request at Information; on a proxy's hot path that costs more
         // than the forwarding. Failures are still logged (and counted by the meter).
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning);
+        // Nor one line per request at Information from the host: "Request starting GET
+        // http://.../path?token=..." carries whatever secret the query holds (cmux's URLs carry
+        // tokens), and on a proxy it is most of the log. Warnings and errors still come through.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing.EndpointMiddleware", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -47,6 +53,10 @@ public static class RouterServices
             kestrel.Limits.MaxRequestLineSize = MaxHeaderBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = MaxHeaderBytes;
             kestrel.Limits.MaxRequestHeaderCount = MaxHeaderBytes;
+            // Go keeps header values as bytes and Caddy forwards them as received; Latin-1 maps each
+            // byte to one char and back, so a UTF-8 (or any) value reaches the upstream unchanged.
+            kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
         });
 
         var services = builder.Services;
@@ -60,11 +70,13 @@ public static class RouterServices
         {
             var options = sp.GetRequiredService<IOptions<RouterOptions>>().Value;
             var hostsFile = options.HostsFile is { Length: > 0 } path ? new HostsFile(path, sp.GetRequiredService<ILogger<HostsFile>>()) : null;
-            return new UpstreamConnector(hostsFile, options.HostsFileOnly);
+            return new UpstreamConnector(hostsFile, options.HostsFileOnly, sp.GetRequiredService<SelfEndpoints>());
         });
         services.AddSingleton(sp => new UpstreamClient(sp.GetRequiredService<IOptions<RouterOptions>>().Value,
             sp.GetRequiredService<UpstreamConnector>()));
         services.AddSingleton<RouterTelemetry>();
+        services.AddSingleton<SelfEndpoints>();
+        services.AddSingleton<HopMark>();
         return builder;
     }
 }

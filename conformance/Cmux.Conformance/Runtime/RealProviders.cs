@@ -29,6 +29,7 @@ public static class RealProviders
             Node = Optional("CMUX_PVE_NODE") ?? "pve",
             TemplateVmid = Integer("CMUX_PVE_TEMPLATE", 9000, 100),
             FirstVmid = Integer("CMUX_PVE_FIRST_VMID", 200, 100),
+            Profile = Profile(),
             Domain = domain,
             AcceptAnyApiCertificate = Flag("CMUX_PVE_INSECURE"),
             ApiTrust = Optional("CMUX_PVE_CA_FILE") is { } pveCa ? Roots(pveCa, "CMUX_PVE_CA_FILE") : null,
@@ -99,6 +100,19 @@ public static class RealProviders
                 ? TimeSpan.FromHours(h)
                 : throw new SettingException("CMUX_SWEEP_AGE", $"must be a number of hours, not '{hours}'")
             : ConformanceRun.DefaultSweepAge;
+
+    /// <summary><c>CMUX_PROFILE</c>: the URL pattern and exec wire format the PVE stack speaks.</summary>
+    private static string Profile()
+    {
+        try
+        {
+            return Cmux.Contract.Profiles.Parse(Optional("CMUX_PROFILE"), "CMUX_PROFILE");
+        }
+        catch (FormatException e)
+        {
+            throw new SettingException("CMUX_PROFILE", e.Message["CMUX_PROFILE ".Length..].TrimEnd('.'));
+        }
+    }
 
     private static string? Optional(string name) => SuiteSettings.Get(name);
 

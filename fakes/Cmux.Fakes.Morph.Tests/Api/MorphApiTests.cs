@@ -95,6 +95,8 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
             (HttpMethod.Post, "instance/morphvm_nope/exec/sse"),
             (HttpMethod.Post, "instance/morphvm_nope/http"),
             (HttpMethod.Delete, "instance/morphvm_nope/http/port-1"),
+            (HttpMethod.Post, "instance/morphvm_nope/wake-on"),
+            (HttpMethod.Get, "instances/morphvm_nope"),
         };
         foreach (var (method, path) in calls)
         {
@@ -156,7 +158,9 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         (await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("paused");
         (await morph.SandboxStateAsync(sandbox)).ShouldBe(SandboxState.Paused);
         using var pausedTwice = await Api.PostAsync($"instance/{id}/pause", null);
-        pausedTwice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        pausedTwice.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await pausedTwice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("paused");
+        (await morph.SandboxStateAsync(sandbox)).ShouldBe(SandboxState.Paused);
         using var execWhilePaused = await Api.PostAsJsonAsync($"instance/{id}/exec", new { command = new[] { "true" } });
         execWhilePaused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
 
@@ -166,6 +170,94 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         using var resumedTwice = await Api.PostAsync($"instance/{id}/resume", null);
         resumedTwice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await ErrorCodeAsync(resumedTwice)).ShouldBe("instance_not_paused");
+    }
+
+    [Fact]
+    public async Task Http_services_carry_their_auth_mode_which_defaults_to_none()
+    {
+        var id = morph.SharedInstance;
+
+        using var plain = await Api.PostAsJsonAsync($"instance/{id}/http", new { name = "mode-default", port = 39378 });
+        using var keyed = await Api.PostAsJsonAsync($"instance/{id}/http", new { name = "mode-key", port = 39378, auth_mode = "api_key" });
+        var listed = Services(await Api.GetFromJsonAsync<JsonElement>($"instance/{id}")).ToDictionary(s => s.GetProperty("name").GetString()!);
+
+        plain.StatusCode.ShouldBe(HttpStatusCode.OK);
+        keyed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        listed["mode-default"].GetProperty("auth_mode").GetString().ShouldBe("none");
+        listed["mode-key"].GetProperty("auth_mode").GetString().ShouldBe("api_key");
+        (await Api.DeleteAsync($"instance/{id}/http/mode-default")).Dispose();
+        (await Api.DeleteAsync($"instance/{id}/http/mode-key")).Dispose();
+    }
+
+    [Fact]
+    public async Task A_snapshot_id_in_the_body_starts_the_instance_and_wins_over_the_query()
+    {
+        using var bodyOnly = await Api.PostAsJsonAsync("instance", new { snapshot_id = MorphFakeFixture.Snapshot });
+        using var both = await Api.PostAsJsonAsync("instance?snapshot_id=snapshot_nope", new { snapshot_id = MorphFakeFixture.Snapshot });
+        using var bodyLoses = await Api.PostAsJsonAsync($"instance?snapshot_id={MorphFakeFixture.Snapshot}", new { snapshot_id = "snapshot_nope" });
+        using var neither = await Api.PostAsJsonAsync("instance", new { });
+
+        foreach (var started in new[] { bodyOnly, both })
+        {
+            started.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var instance = await started.Content.ReadFromJsonAsync<JsonElement>();
+            instance.GetProperty("refs").GetProperty("snapshot_id").GetString().ShouldBe(MorphFakeFixture.Snapshot);
+            (await Api.DeleteAsync($"instance/{MorphSession.Id(instance)}")).Dispose();
+        }
+        bodyLoses.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await ErrorCodeAsync(bodyLoses)).ShouldBe("snapshot_not_found");
+        neither.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task The_plural_instance_routes_are_aliases_of_the_singular_ones()
+    {
+        using var started = await Api.PostAsJsonAsync($"instances?snapshot_id={MorphFakeFixture.Snapshot}", new { metadata = new { route = "plural" } });
+        started.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var id = MorphSession.Id(await started.Content.ReadFromJsonAsync<JsonElement>());
+        await _session.WaitForStatusAsync(id, "ready");
+
+        var one = await Api.GetFromJsonAsync<JsonElement>($"instances/{id}");
+        var listed = await Api.GetFromJsonAsync<JsonElement>("instances?metadata[route]=plural");
+        using var exec = await Api.PostAsJsonAsync($"instances/{id}/exec", new { command = new[] { "echo", "plural" } });
+        using var exposed = await Api.PostAsJsonAsync($"instances/{id}/http", new { name = "web", port = 39378 });
+        using var paused = await Api.PostAsync($"instances/{id}/pause", null);
+        using var resumed = await Api.PostAsync($"instances/{id}/resume", null);
+        using var deleted = await Api.DeleteAsync($"instances/{id}");
+
+        one.GetProperty("id").GetString().ShouldBe(id);
+        Ids(listed).ShouldBe([id]);
+        (await exec.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stdout").GetString().ShouldBe("plural\n");
+        exposed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("paused");
+        (await resumed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("ready");
+        deleted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Api.GetAsync($"instance/{id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Wake_on_changes_only_the_settings_given_and_answers_the_instance()
+    {
+        var instance = await _session.StartReadyAsync();
+        var id = MorphSession.Id(instance);
+
+        using var http = await Api.PostAsJsonAsync($"instance/{id}/wake-on", new { wake_on_http = true });
+        using var ssh = await Api.PostAsJsonAsync($"instance/{id}/wake-on", new { wake_on_ssh = true });
+        using var off = await Api.PostAsJsonAsync($"instance/{id}/wake-on", new { wake_on_http = false });
+        using var bad = await Api.PostAsJsonAsync($"instance/{id}/wake-on", new { wake_on_http = "sometimes" });
+
+        WakeOn(await http.Content.ReadFromJsonAsync<JsonElement>()).ShouldBe((Ssh: false, Http: true));
+        WakeOn(await ssh.Content.ReadFromJsonAsync<JsonElement>()).ShouldBe((Ssh: true, Http: true));
+        WakeOn(await off.Content.ReadFromJsonAsync<JsonElement>()).ShouldBe((Ssh: true, Http: false));
+        WakeOn(await Api.GetFromJsonAsync<JsonElement>($"instance/{id}")).ShouldBe((Ssh: true, Http: false));
+        bad.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail")[0].GetProperty("type").GetString().ShouldBe("bool_type");
+    }
+
+    private static (bool Ssh, bool Http) WakeOn(JsonElement instance)
+    {
+        var wake = instance.GetProperty("wake_on");
+        return (wake.GetProperty("wake_on_ssh").GetBoolean(), wake.GetProperty("wake_on_http").GetBoolean());
     }
 
     [Fact]
@@ -252,6 +344,7 @@ public sealed class MorphApiTests(MorphFakeFixture morph) : IAsyncLifetime
         using var exposed = await Api.PostAsJsonAsync($"instance/{id}/http", new { name = "hide-me", port = 39378, auth_mode = "none" });
         var service = Services(await exposed.Content.ReadFromJsonAsync<JsonElement>()).Single(s => s.GetProperty("name").GetString() == "hide-me");
         service.GetProperty("port").GetInt32().ShouldBe(39378);
+        service.GetProperty("auth_mode").GetString().ShouldBe("none");
         service.GetProperty("url").GetString().ShouldBe($"https://hide-me-{id.Replace('_', '-')}.{MorphFakeFixture.Domain}");
 
         using var hidden = await Api.DeleteAsync($"instance/{id}/http/hide-me");

@@ -11,22 +11,16 @@ public static partial class InstanceEndpoints
 {
     private const string MetadataQueryPrefix = "metadata[";
 
+    /// <summary>Morph serves every instance route under the singular and the plural name.</summary>
+    public static readonly IReadOnlyList<string> InstanceRoots = ["instance", "instances"];
+
     public static void MapInstanceApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
-        api.MapPost("/instance", StartAsync);
-        api.MapGet("/instance", List);
-        api.MapGet("/instance/{id}", (string id, InstanceStore store, IOptions<MorphOptions> options) =>
-            WithInstance(store, id, instance => Results.Json(InstanceJson.From(instance, options.Value.GatewayDomain))));
-        api.MapDelete("/instance/{id}", DeleteAsync);
-        api.MapPost("/instance/{id}/pause", (string id, InstanceStore store, InstanceLifecycle lifecycle, IOptions<MorphOptions> options, CancellationToken ct) =>
-            MoveAsync(store, id, InstanceStatus.Ready, instance => lifecycle.PauseAsync(instance, ct), options.Value));
-        api.MapPost("/instance/{id}/resume", (string id, InstanceStore store, InstanceLifecycle lifecycle, IOptions<MorphOptions> options, CancellationToken ct) =>
-            MoveAsync(store, id, InstanceStatus.Paused, instance => lifecycle.ResumeAsync(instance, ct), options.Value));
-        api.MapPost("/instance/{id}/exec", ExecAsync);
-        api.MapPost("/instance/{id}/exec/sse", ExecStreamAsync);
-        api.MapPost("/instance/{id}/http", ExposeAsync);
-        api.MapDelete("/instance/{id}/http/{name}", Hide);
+        foreach (var root in InstanceRoots)
+        {
+            MapInstanceRoutes(api.MapGroup("/" + root));
+        }
         // The snapshots this fake boots from; clients read one to check it exists before starting instances.
         api.MapGet("/snapshot/{id}", (string id, IOptions<MorphOptions> options) =>
             options.Value.Snapshots.Contains(id, StringComparer.Ordinal)
@@ -34,16 +28,36 @@ public static partial class InstanceEndpoints
                 : MorphErrors.SnapshotNotFound(id));
     }
 
+    private static void MapInstanceRoutes(RouteGroupBuilder instances)
+    {
+        instances.MapPost("", StartAsync);
+        instances.MapGet("", List);
+        instances.MapGet("/{id}", (string id, InstanceStore store, IOptions<MorphOptions> options) =>
+            WithInstance(store, id, instance => Results.Json(InstanceJson.From(instance, options.Value.GatewayDomain))));
+        instances.MapDelete("/{id}", DeleteAsync);
+        // Pausing a paused instance is not an error on Morph: it answers the instance as it is.
+        instances.MapPost("/{id}/pause", (string id, InstanceStore store, InstanceLifecycle lifecycle, IOptions<MorphOptions> options, CancellationToken ct) =>
+            MoveAsync(store, id, InstanceStatus.Ready, InstanceStatus.Paused, instance => lifecycle.PauseAsync(instance, ct), options.Value));
+        instances.MapPost("/{id}/resume", (string id, InstanceStore store, InstanceLifecycle lifecycle, IOptions<MorphOptions> options, CancellationToken ct) =>
+            MoveAsync(store, id, InstanceStatus.Paused, alreadyThere: null, instance => lifecycle.ResumeAsync(instance, ct), options.Value));
+        instances.MapPost("/{id}/exec", ExecAsync);
+        instances.MapPost("/{id}/exec/sse", ExecStreamAsync);
+        instances.MapPost("/{id}/http", ExposeAsync);
+        instances.MapDelete("/{id}/http/{name}", Hide);
+        instances.MapPost("/{id}/wake-on", WakeOnAsync);
+    }
+
     private static async Task<IResult> StartAsync(
         HttpRequest request, InstanceStore store, InstanceLifecycle lifecycle, IOptions<MorphOptions> options)
     {
         var validation = new Validation();
-        var snapshotId = request.Query["snapshot_id"].ToString();
+        var body = await validation.ReadObjectAsync(request, optional: true);
+        // Morph takes the snapshot from the query or the JSON body; the body wins when both are there.
+        var snapshotId = validation.String(body, "snapshot_id", required: false) is { Length: > 0 } inBody ? inBody : request.Query["snapshot_id"].ToString();
         if (snapshotId.Length == 0)
         {
             validation.Add("missing", "Field required", "query", "snapshot_id");
         }
-        var body = await validation.ReadObjectAsync(request, optional: true);
         var metadata = validation.StringMap(body, "metadata");
         var ttlSeconds = validation.Integer(body, "ttl_seconds", required: false, min: 1, max: int.MaxValue);
         var ttlAction = validation.String(body, "ttl_action", required: false);
@@ -99,12 +113,17 @@ public static partial class InstanceEndpoints
         return Results.Json(new DeletedJson(instance.Id, "instance", Deleted: true));
     }
 
+    /// <summary>Moves the instance from <paramref name="needed"/>; already in <paramref name="alreadyThere"/>, it is answered unchanged.</summary>
     private static async Task<IResult> MoveAsync(
-        InstanceStore store, string id, string needed, Func<Instance, Task<bool>> move, MorphOptions options)
+        InstanceStore store, string id, string needed, string? alreadyThere, Func<Instance, Task<bool>> move, MorphOptions options)
     {
         if (store.Find(id) is not { } instance)
         {
             return MorphErrors.InstanceNotFound(id);
+        }
+        if (alreadyThere is not null && instance.Status == alreadyThere)
+        {
+            return Results.Json(InstanceJson.From(instance, options.GatewayDomain));
         }
         try
         {
@@ -225,6 +244,25 @@ public static partial class InstanceEndpoints
             return MorphErrors.WrongStatus(instance.Id, instance.Status, InstanceStatus.Ready);
         }
         instance.Services[name!] = new HttpService(name!, port!.Value, authMode);
+        return Results.Json(InstanceJson.From(instance, options.Value.GatewayDomain));
+    }
+
+    /// <summary><c>{"wake_on_ssh"?, "wake_on_http"?}</c>: the settings given change, the others stay; the instance is answered.</summary>
+    private static async Task<IResult> WakeOnAsync(string id, HttpRequest request, InstanceStore store, IOptions<MorphOptions> options)
+    {
+        if (store.Find(id) is not { } instance)
+        {
+            return MorphErrors.InstanceNotFound(id);
+        }
+        var validation = new Validation();
+        var body = await validation.ReadObjectAsync(request, optional: false);
+        var ssh = validation.Boolean(body, "wake_on_ssh");
+        var http = validation.Boolean(body, "wake_on_http");
+        if (validation.HasErrors)
+        {
+            return validation.Result();
+        }
+        instance.WakeOn = new WakeOn(ssh ?? instance.WakeOn.Ssh, http ?? instance.WakeOn.Http);
         return Results.Json(InstanceJson.From(instance, options.Value.GatewayDomain));
     }
 

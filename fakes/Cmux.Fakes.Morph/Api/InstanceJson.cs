@@ -27,13 +27,13 @@ public sealed record InstanceJson(
         new InstanceNetworkingJson(
             SandboxAddress.For(instance.SandboxId).ToString(),
             instance.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new HttpServiceJson(s.Name, s.Port, $"https://{UrlPatterns.MorphHost(s.Name, instance.Id, gatewayDomain)}"))
+                .Select(s => new HttpServiceJson(s.Name, s.Port, $"https://{UrlPatterns.MorphHost(s.Name, instance.Id, gatewayDomain)}", s.AuthMode))
                 .ToList()),
         new InstanceTtlJson(
             instance.Ttl.Seconds,
             instance.Ttl.Seconds is { } seconds ? instance.Created.ToUnixTimeSeconds() + seconds : null,
             instance.Ttl.Action),
-        new InstanceWakeOnJson(WakeOnSsh: false, WakeOnHttp: false),
+        new InstanceWakeOnJson(instance.WakeOn.Ssh, instance.WakeOn.Http),
         instance.Metadata);
 }
 
@@ -43,7 +43,7 @@ public sealed record InstanceRefsJson(string SnapshotId, string ImageId);
 
 public sealed record InstanceNetworkingJson(string InternalIp, IReadOnlyList<HttpServiceJson> HttpServices);
 
-public sealed record HttpServiceJson(string Name, int Port, string Url);
+public sealed record HttpServiceJson(string Name, int Port, string Url, string AuthMode);
 
 public sealed record InstanceTtlJson(int? TtlSeconds, long? TtlExpireAt, string? TtlAction);
 

@@ -60,6 +60,27 @@ public sealed class Validation
         return value.GetString();
     }
 
+    /// <summary>A boolean, as pydantic takes one from JSON: true/false (and 0/1).</summary>
+    public bool? Boolean(JsonElement body, string field)
+    {
+        if (!TryGet(body, field, required: false, out var value))
+        {
+            return null;
+        }
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.Number when value.TryGetInt32(out var n) && n is 0 or 1:
+                return n == 1;
+            default:
+                Add("bool_type", "Input should be a valid boolean", "body", field);
+                return null;
+        }
+    }
+
     public int? Integer(JsonElement body, string field, bool required, int min, int max)
     {
         if (!TryGet(body, field, required, out var value))

@@ -39,6 +39,9 @@ public sealed class Instance(string id, int sandboxId, string snapshotId, IReadO
     public IReadOnlyDictionary<string, string> Metadata { get; } = metadata;
     public InstanceTtl Ttl { get; } = ttl;
     public ConcurrentDictionary<string, HttpService> Services { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether an SSH attempt or an HTTP request would wake the instance from pause (both off at start).</summary>
+    public WakeOn WakeOn { get; set; } = new(Ssh: false, Http: false);
     public SemaphoreSlim SandboxGate { get; } = new(1, 1);
 
     /// <summary>Cancelled when the instance is deleted, so a boot still in progress stops.</summary>
@@ -79,3 +82,6 @@ public sealed class Instance(string id, int sandboxId, string snapshotId, IReadO
 }
 
 public sealed record InstanceTtl(int? Seconds, string? Action);
+
+/// <summary>Morph's wake-on settings; the fake stores them and reports them, it wakes nothing (README).</summary>
+public sealed record WakeOn(bool Ssh, bool Http);

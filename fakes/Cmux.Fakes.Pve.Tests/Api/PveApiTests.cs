@@ -304,14 +304,56 @@ public sealed class PveApiTests() : PveFakeTests(
     [Trait(Feature.Name, Feature.PveApi)]
     public async Task Unknown_paths_are_501_withPves_text()
     {
-        var answer = await Api.PveGetAsync("nodes/pve/qemu");
+        var answer = await Api.PveGetAsync("nodes/pve/qemu/100/status/current");
         using var outside = new HttpClient { BaseAddress = Pve.Http };
         var root = await PveAnswer.ReadAsync(await outside.GetAsync("x"));
 
         answer.Status.ShouldBe(501);
-        answer.Reason.ShouldBe("Method 'GET /nodes/pve/qemu' not implemented");
+        answer.Reason.ShouldBe("Method 'GET /nodes/pve/qemu/100/status/current' not implemented");
         root.Status.ShouldBe(501);
         root.Message.ShouldBe("Method 'GET /x' not implemented\n");
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.PveApi)]
+    public async Task Qemu_guests_occupy_vmids_everywhere_a_vmid_is_chosen_or_checked()
+    {
+        await using var pve = await PveFakeServer.StartAsync("--Pve:Qemu:0:Vmid=100", "--Pve:Qemu:0:Name=desktop", "--Pve:Qemu:0:Status=running", "--Pve:Qemu:1:Vmid=200");
+        using var api = pve.Client();
+
+        var list = (await api.PveGetAsync("nodes/pve/qemu")).Data.EnumerateArray().ToList();
+        list.Select(vm => vm.GetProperty("vmid").GetInt32()).ShouldBe([100, 200]);
+        list[0].GetProperty("name").GetString().ShouldBe("desktop");
+        list[0].GetProperty("status").GetString().ShouldBe("running");
+        (await api.PveGetAsync("cluster/nextid")).Data.GetInt32().ShouldBe(101);
+        (await api.PveGetAsync("cluster/nextid?vmid=200")).Error("vmid").ShouldBe("VM 200 already exists");
+        (await api.PveGetAsync("cluster/resources?type=vm")).Data.EnumerateArray().Select(r => r.GetProperty("id").GetString())
+            .ShouldBe(["qemu/100", "qemu/200", "lxc/9000"]);
+        (await api.PvePostAsync("nodes/pve/lxc/9000/clone", ("newid", "200"), ("full", "0"))).Message
+            .ShouldBe("VM 200 already exists on node 'pve'\n");
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.PveApi)]
+    public async Task The_template_carries_the_hookscript_clones_inherit_and_only_root_at_pam_may_change_it()
+    {
+        await Api.RunTaskAsync(Api.PvePostAsync("nodes/pve/lxc/9000/clone", ("newid", "200"), ("full", "0")));
+        using var anonymous = Pve.Client("");
+        var login = (await anonymous.PvePostAsync("access/ticket", ("username", "root@pam"), ("password", PveFakeServer.RootPassword))).Data;
+        using var root = Pve.Client("");
+        root.DefaultRequestHeaders.Add("Cookie", $"PVEAuthCookie={Uri.EscapeDataString(login.GetProperty("ticket").GetString()!)}");
+        root.DefaultRequestHeaders.Add("CSRFPreventionToken", login.GetProperty("CSRFPreventionToken").GetString());
+
+        (await Api.PveGetAsync("nodes/pve/lxc/200/config")).Data.GetProperty("hookscript").GetString().ShouldBe(PveFakeOptions.DefaultHookscript);
+        var byToken = await Api.PvePutAsync("nodes/pve/lxc/200/config", ("delete", "hookscript"));
+        var byRoot = await root.PvePutAsync("nodes/pve/lxc/200/config", ("hookscript", "local:snippets/other.sh"));
+
+        byToken.Status.ShouldBe(403);
+        byToken.Message.ShouldBe("Permission check failed (changing the hookscript is only allowed for root@pam)\n");
+        byRoot.Status.ShouldBe(200, byRoot.Raw);
+        (await Api.PveGetAsync("nodes/pve/lxc/200/config")).Data.GetProperty("hookscript").GetString().ShouldBe("local:snippets/other.sh");
     }
 
     [Fact]

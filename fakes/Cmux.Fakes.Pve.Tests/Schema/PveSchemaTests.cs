@@ -20,7 +20,7 @@ public sealed class PveSchemaTests : PveFakeTests
     }
 
     private PveSchemaTests(Recorder recorder)
-        : base(handler: recorder) => _recorder = recorder;
+        : base(["--Pve:Qemu:0:Vmid=300", "--Pve:Qemu:0:Name=desktop", "--Pve:Qemu:0:Status=running", "--Pve:Qemu:0:Template=true"], recorder) => _recorder = recorder;
 
     private PveSchema Schema => Pve.Services.GetRequiredService<PveSchema>();
 
@@ -125,7 +125,7 @@ public sealed class PveSchemaTests : PveFakeTests
     /// <summary>One pass over every implemented endpoint, in an order in which each call succeeds.</summary>
     private async Task DriveEveryEndpointAsync()
     {
-        foreach (var path in new[] { "version", "nodes", "nodes/pve/dns", "nodes/pve/storage", "cluster/nextid", "cluster/resources", "cluster/resources?type=vm", "access/ticket", "access/permissions" })
+        foreach (var path in new[] { "version", "nodes", "nodes/pve/dns", "nodes/pve/storage", "nodes/pve/qemu", "cluster/nextid", "cluster/resources", "cluster/resources?type=vm", "access/ticket", "access/permissions" })
         {
             (await Api.PveGetAsync(path)).Status.ShouldBe(200, path);
         }

@@ -64,7 +64,7 @@ public static class AdminEndpoints
         var node = options.Value.Node;
         try
         {
-            var vmid = state.Read(all => Enumerable.Range(FirstSandboxVmid, int.MaxValue - FirstSandboxVmid).First(id => !all.ContainsKey(id)));
+            var vmid = state.Read(all => Enumerable.Range(FirstSandboxVmid, int.MaxValue - FirstSandboxVmid).First(id => !state.IsTaken(all, id)));
             var hostname = body?.Hostname ?? SandboxNames.Hostname(vmid);
             await RunTaskAsync(api, tasks, "POST", $"/nodes/{node}/lxc/{options.Value.TemplateVmid}/clone",
                 new() { ["newid"] = $"{vmid}", ["hostname"] = hostname, ["full"] = "0" }, ct);

@@ -15,6 +15,8 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
 {
     private const string Base = "/nodes/{node}/lxc";
     private const string One = Base + "/{vmid}";
+    private const string Hookscript = "hookscript";
+    private const string RootUser = "root@pam";
 
     /// <summary>Parameters that steer a request rather than being stored in the configuration.</summary>
     private static readonly string[] NotConfig =
@@ -64,11 +66,12 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
         }
     }
 
+    /// <summary>PVE checks the cluster's vmid list, QEMU guests included, and names the kind it found.</summary>
     private void CheckUnused(IReadOnlyDictionary<int, Container> all, int vmid)
     {
-        if (all.ContainsKey(vmid))
+        if (state.IsTaken(all, vmid))
         {
-            throw PveException.Handler($"CT {vmid} already exists on node '{guard.Node}'");
+            throw PveException.Handler($"{state.KindOf(vmid)} {vmid} already exists on node '{guard.Node}'");
         }
     }
 
@@ -219,6 +222,13 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
     private JsonNode? SetConfig(ApiRequest request)
     {
         var vmid = request.Int("vmid");
+        var deleted = (request.Text("delete") ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries);
+        // pve-container lets no one but root@pam itself (not even its tokens) change a hookscript,
+        // whatever the privileges: why cmux's template carries it and clones inherit it.
+        if ((request.Has(Hookscript) || deleted.Contains(Hookscript)) && request.User != RootUser)
+        {
+            throw new PveException(StatusCodes.Status403Forbidden, "Permission check failed (changing the hookscript is only allowed for root@pam)");
+        }
         state.Write(all =>
         {
             var c = Existing(all, vmid);
@@ -231,7 +241,7 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
             {
                 c.Config[key] = value;
             }
-            foreach (var key in (request.Text("delete") ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries))
+            foreach (var key in deleted)
             {
                 c.Config.Remove(key);
             }

@@ -94,15 +94,15 @@ public sealed class NodeEndpoints(NodeGuard guard, NodeState state, ContainerVie
             .ToArray());
     }
 
-    /// <summary>The smallest free id from 100; with <c>vmid</c>, asserts that id is free.</summary>
+    /// <summary>The smallest id from 100 no guest (LXC or QEMU) has; with <c>vmid</c>, asserts that id is free.</summary>
     private JsonNode NextId(ApiRequest request) => state.Read<JsonNode>(containers =>
     {
         if (request.OptionalInt("vmid") is { } vmid)
         {
-            return containers.ContainsKey(vmid) ? throw PveException.Parameter("vmid", $"VM {vmid} already exists") : vmid;
+            return state.IsTaken(containers, vmid) ? throw PveException.Parameter("vmid", $"VM {vmid} already exists") : vmid;
         }
         var next = 100;
-        while (containers.ContainsKey(next))
+        while (state.IsTaken(containers, next))
         {
             next++;
         }
@@ -118,7 +118,9 @@ public sealed class NodeEndpoints(NodeGuard guard, NodeState state, ContainerVie
         }
         if (type is null or "vm")
         {
-            entries.AddRange(state.Read(containers => containers.Values.OrderBy(c => c.Vmid).Select(views.Resource).ToList()));
+            entries.AddRange(state.Read(containers => containers.Values.Select(c => (c.Vmid, Entry: views.Resource(c)))
+                .Concat(state.Qemu.Values.Select(vm => (vm.Vmid, Entry: QemuViews.Resource(vm, guard.Node))))
+                .OrderBy(e => e.Vmid).Select(e => e.Entry).ToList()));
         }
         if (type is null or "storage")
         {

@@ -21,6 +21,6 @@ fi
 schema="$1"
 here="$(dirname "$0")"
 jq -c '[.. | objects | select(has("path") and has("info"))
-  | select(.path | test("^/(version|access/(ticket|permissions)|cluster/(nextid|resources)|nodes|nodes/\\{node\\}/(dns|storage)|nodes/\\{node\\}/lxc(/\\{vmid\\}(/(config|status/(current|start|stop|shutdown|suspend|resume)|snapshot|template|clone))?)?|nodes/\\{node\\}/tasks/\\{upid\\}/(log|status))$"))
+  | select(.path | test("^/(version|access/(ticket|permissions)|cluster/(nextid|resources)|nodes|nodes/\\{node\\}/(dns|storage|qemu)|nodes/\\{node\\}/lxc(/\\{vmid\\}(/(config|status/(current|start|stop|shutdown|suspend|resume)|snapshot|template|clone))?)?|nodes/\\{node\\}/tasks/\\{upid\\}/(log|status))$"))
   | if .path == "/nodes/{node}/dns" then .info |= {GET} else . end
   | {path, info}]' "$schema" > "$here/pve-api-subset.json"

@@ -18,10 +18,24 @@ public sealed class NodeState
     public NodeState(IOptions<PveFakeOptions> options, PveMetrics metrics)
     {
         _options = options.Value;
+        Qemu = _options.Qemu.GroupBy(vm => vm.Vmid).ToDictionary(g => g.Key, g => g.Last());
+        if (Qemu.ContainsKey(_options.TemplateVmid))
+        {
+            throw new InvalidOperationException($"Pve:Qemu names vmid {_options.TemplateVmid}, which is the template's");
+        }
         var template = new Container(_options.TemplateVmid, TemplateConfig(_options.TemplateVmid));
         _containers[template.Vmid] = template;
         metrics.ObserveContainers(() => Read(all => all.Values.GroupBy(c => c.Kind).Select(g => KeyValuePair.Create(g.Key, g.Count())).ToList()));
     }
+
+    /// <summary>The node's QEMU guests by vmid: fixed for the fake's lifetime, they only occupy ids.</summary>
+    public IReadOnlyDictionary<int, QemuVmOptions> Qemu { get; }
+
+    /// <summary>Whether a guest of either kind has the id, as PVE's cluster-wide vmid list says.</summary>
+    public bool IsTaken(IReadOnlyDictionary<int, Container> containers, int vmid) => containers.ContainsKey(vmid) || Qemu.ContainsKey(vmid);
+
+    /// <summary>PVE's text for a taken id: <c>VM</c> for a QEMU guest, <c>CT</c> for a container.</summary>
+    public string KindOf(int vmid) => Qemu.ContainsKey(vmid) ? "VM" : "CT";
 
     public T Read<T>(Func<IReadOnlyDictionary<int, Container>, T> read)
     {
@@ -48,7 +62,17 @@ public sealed class NodeState
     }
 
     /// <summary>The seed's template: Debian, unprivileged, nesting on, the cmux services installed.</summary>
-    private SortedDictionary<string, string> TemplateConfig(int vmid) => new(StringComparer.Ordinal)
+    private SortedDictionary<string, string> TemplateConfig(int vmid)
+    {
+        var config = BaseTemplateConfig(vmid);
+        if (!string.IsNullOrWhiteSpace(_options.TemplateHookscript))
+        {
+            config["hookscript"] = _options.TemplateHookscript;
+        }
+        return config;
+    }
+
+    private static SortedDictionary<string, string> BaseTemplateConfig(int vmid) => new(StringComparer.Ordinal)
     {
         ["arch"] = "amd64",
         ["cores"] = "2",

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Cmux.Contract;
@@ -135,10 +136,40 @@ public sealed class SandboxLifecycleTests(SandboxHostFixture host)
 
         var lines = (await ReadFromStartAsync(opened)).Split('\n');
         lines.ShouldContain($"{host.First.Address} cmux-{host.First.Id}.lan cmux-{host.First.Id}");
-        lines.ShouldContain($"{SandboxAddress.For(id)} cmux-{id}.lan cmux-{id} named-box");
+        lines.ShouldContain($"{SandboxAddress.For(id)} cmux-{id}.lan cmux-{id} named-box.lan named-box");
 
         await host.Client.DeleteAsync(id);
         (await ReadFromStartAsync(opened)).ShouldNotContain($"cmux-{id}.lan");
+    }
+
+    [Fact]
+    public async Task Every_name_of_a_sandbox_resolves_through_the_hosts_file_mounted_on_etc_hosts()
+    {
+        var id = host.NextId();
+        await host.Client.CreateAsync(id, new CreateSandboxRequest("pvelxc-0badcafe"));
+
+        // getaddrinfo in a child process whose /etc/hosts is the host's file, as the router's and Caddy's are.
+        var resolved = await ResolveAsync(host.HostsFile, "pvelxc-0badcafe.lan", "pvelxc-0badcafe", $"cmux-{id}.lan", $"cmux-{id}");
+
+        resolved.ShouldBe(Enumerable.Repeat(SandboxAddress.For(id).ToString(), 4).ToList(), string.Join('\n', resolved));
+        await host.Client.DeleteAsync(id);
+    }
+
+    /// <summary>The first address <c>getent ahostsv4</c> gives for each name, seen with <paramref name="hostsFile"/> as /etc/hosts.</summary>
+    private static async Task<List<string>> ResolveAsync(string hostsFile, params string[] names)
+    {
+        var lookups = string.Join(" && ", names.Select((_, i) => $"getent ahostsv4 \"${i + 2}\" | head -n1 | cut -d' ' -f1"));
+        var start = new ProcessStartInfo("unshare", ["-rm", "sh", "-c", $"mount --bind \"$1\" /etc/hosts && {lookups}", "sh", hostsFile, .. names])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.ShouldBe(0, error);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
     }
 
     internal static async Task<string> ExecAsync(SandboxInfo sandbox, string command)

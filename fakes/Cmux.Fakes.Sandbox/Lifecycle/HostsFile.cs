@@ -8,8 +8,10 @@ namespace Cmux.Fakes.Sandbox.Lifecycle;
 /// <summary>
 /// A hosts file naming every sandbox, <c>127.1.0.200 cmux-200.lan cmux-200</c>, so the router (and
 /// Caddy, given it as <c>/etc/hosts</c> through a bind mount) resolves LAN names without the
-/// machine's <c>/etc/hosts</c> being edited. Rewritten in place (truncate and write, never a
-/// rename), because a bind mount pins the file's inode.
+/// machine's <c>/etc/hosts</c> being edited. A sandbox whose hostname is not <c>cmux-{id}</c> (cmux
+/// names its containers by instance id, <c>pvelxc-…</c>) is named by that too, with and without
+/// the search domain, as PVE's DNS publishes it: cmux's client execs on <c>{hostname}.lan</c> first.
+/// Rewritten in place (truncate and write, never a rename), because a bind mount pins the file's inode.
 /// </summary>
 public sealed class HostsFile(IOptions<SandboxHostOptions> options)
 {
@@ -28,7 +30,7 @@ public sealed class HostsFile(IOptions<SandboxHostOptions> options)
         {
             var shortName = SandboxNames.Hostname(id);
             text.Append($"{SandboxAddress.For(id)} {SandboxNames.LanName(id, _options.SearchDomain)} {shortName}");
-            text.AppendLine(hostname == shortName ? "" : $" {hostname}");
+            text.AppendLine(hostname == shortName ? "" : $" {hostname}.{_options.SearchDomain} {hostname}");
         }
         var bytes = Encoding.ASCII.GetBytes(text.ToString());
         lock (_lock)

@@ -303,6 +303,26 @@ public sealed class LoadEngineTests : IAsyncLifetime
     [Fact]
     [Trait(Category.Name, Category.Unit)]
     [Trait(Feature.Name, Feature.Load)]
+    public async Task Exec_sends_the_timeout_it_is_given()
+    {
+        using var exec = new ScenarioOptions
+        {
+            Name = "exec",
+            Target = new TargetOptions { Url = _target.Url },
+            Command = "sleep 30",
+            ExecTimeout = TimeSpan.FromMilliseconds(200),
+        }.Create();
+        var report = await LoadRunner.RunAsync(new LoadPlan(exec, LoadModel.Closed(1)) { Duration = TimeSpan.FromSeconds(5), MaxRequests = 1 });
+
+        report.Iterations.Failed.ShouldBe(0);
+        var body = JsonDocument.Parse(_target.LastExecBody!).RootElement;
+        body.GetProperty("command").GetString().ShouldBe("sleep 30");
+        body.GetProperty("timeout_ms").GetInt64().ShouldBe(200);
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Load)]
     public async Task Websocket_echo_keeps_sockets_open_and_the_storm_reconnects()
     {
         using var echo = Create("ws-echo", size: 1000);

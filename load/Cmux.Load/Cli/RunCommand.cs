@@ -23,6 +23,7 @@ internal static class RunCommand
         new("size", "BYTES", "response size (http), body size (echo), message size (ws-*) (default 32; k, m suffixes)"),
         new("path", "PATH", "override the scenario's path and query"),
         new("command", "CMD", "the command of the exec scenario (default true)"),
+        new("exec-timeout", "TIME", "exec: the request's timeout_ms, after which execd kills the command (default: execd's)"),
         new("connections", "N", "HTTP connections (default: the closed model's users, or 64)"),
         new("new-connections", null, "a fresh connection for every HTTP request (Connection: close)"),
         new("httpclient", null, "http, echo: send through HttpClient (SocketsHttpHandler) instead of the lean HTTP/1.1 client"),
@@ -97,6 +98,7 @@ internal static class RunCommand
             Size = size,
             Path = line.Single("path"),
             Command = line.Single("command") ?? "true",
+            ExecTimeout = line.Single("exec-timeout") is { } x ? Values.Duration("exec-timeout", x) : null,
             NewConnections = line.Flag("new-connections"),
             UseHttpClient = line.Flag("httpclient"),
             Connections = line.Single("connections") is { } c

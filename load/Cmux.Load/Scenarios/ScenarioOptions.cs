@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Cmux.Load.Engine;
 using Cmux.Load.Targets;
@@ -43,6 +42,9 @@ public sealed record ScenarioOptions
 
     public string Command { get; init; } = "true";
 
+    /// <summary>The exec scenario's <c>timeout_ms</c>: execd kills the command after it (exit 124). None: execd's default.</summary>
+    public TimeSpan? ExecTimeout { get; init; }
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public IScenario Create()
@@ -60,12 +62,21 @@ public sealed record ScenarioOptions
         {
             "http" => Lean(target, new("get", HttpMethod.Get, Path ?? $"/_cmux/bytes?size={Size}")),
             "echo" => Lean(target, new("post", HttpMethod.Post, Path ?? "/_cmux/echo", new byte[Size], "application/octet-stream")),
-            "exec" => Http(target, new("exec", HttpMethod.Post, Path ?? "/exec",
-                Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { command = Command })), "application/json")),
+            "exec" => Http(target, new("exec", HttpMethod.Post, Path ?? "/exec", ExecBody(), "application/json")),
             "ws-echo" => new WebSocketScenario(Name, target, Path ?? "/_cmux/ws", Size, closeEachIteration: false, ConnectTimeout),
             "ws-storm" => new WebSocketScenario(Name, target, Path ?? "/_cmux/ws", Size, closeEachIteration: true, ConnectTimeout),
             _ => throw new ArgumentException($"unknown scenario '{Name}' (one of {string.Join(", ", Names)})"),
         };
+    }
+
+    private byte[] ExecBody()
+    {
+        var body = new Dictionary<string, object> { ["command"] = Command };
+        if (ExecTimeout is { } timeout)
+        {
+            body["timeout_ms"] = (long)timeout.TotalMilliseconds;
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(body);
     }
 
     private IScenario Lean(Target target, HttpRequestTemplate request) =>

@@ -24,6 +24,9 @@ public static class AllowedDifferences
             "Go's HTTP transport adds 'Accept-Encoding: gzip' to requests that have none and then gunzips the "
             + "response behind the client's back; the router forwards the client's own Accept-Encoding (or none) "
             + "and the response bytes untouched."),
+        new(AllowedDifference.Any, "upstream.header:via",
+            "The router marks every request it forwards with a Via entry of its own (after the client's), so that a "
+            + "forwarding loop through any other hop is cut at once with 508; Caddy adds none."),
         .. KestrelRejects("no Host"),
         .. KestrelRejects("two Host headers"),
         .. KestrelRejects("IDN host (UTF-8 bytes)"),

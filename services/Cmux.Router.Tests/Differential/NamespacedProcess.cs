@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Cmux.Router.Tests.Differential;
@@ -18,6 +19,12 @@ public sealed class NamespacedProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
 
     private NamespacedProcess(Process process) => _process = process;
+
+    /// <summary>The server's own process id (unshare and sh exec into it).</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Our router's dll, beside the test assembly, as a command for <see cref="StartAsync"/>.</summary>
+    public static string RouterCommand => $"dotnet '{Path.Combine(AppContext.BaseDirectory, "Cmux.Router.dll")}'";
 
     public string Output
     {
@@ -107,6 +114,22 @@ public sealed class NamespacedProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>SIGTERM, then waits for the exit, so everything the process logged is in <see cref="Output"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited && Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        using var cts = new CancellationTokenSource(StartTimeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {

@@ -14,7 +14,11 @@ namespace Cmux.Router.Tests.Differential;
 /// </summary>
 public static class Observation
 {
-    public static async Task<SortedDictionary<string, string>> ObserveAsync(IPEndPoint proxy, RouterCase routerCase, CancellationToken ct)
+    /// <param name="generative">For generated cases: every response's Connection header is an aspect
+    /// (HTTP/1.0 keep-alive is part of what is compared), and a connection that ends early is
+    /// "closed" however the socket reported it (a reset or an end of stream is a race).</param>
+    public static async Task<SortedDictionary<string, string>> ObserveAsync(IPEndPoint proxy, RouterCase routerCase, CancellationToken ct,
+        bool generative = false)
     {
         var aspects = new SortedDictionary<string, string>(StringComparer.Ordinal);
         await using var connection = await RawHttpConnection.OpenAsync(proxy, ct);
@@ -28,10 +32,10 @@ public static class Observation
             }
             catch (IOException e)
             {
-                aspects[prefix + "error"] = e.Message;
+                aspects[prefix + "error"] = generative ? "closed" : e.Message;
                 break;
             }
-            Describe(response, prefix, aspects);
+            Describe(response, prefix, aspects, generative);
             if (response.Status == 101 && routerCase.WebSocket is { } script)
             {
                 await DescribeWebSocketAsync(connection, response, script, aspects, ct);
@@ -40,7 +44,7 @@ public static class Observation
         return aspects;
     }
 
-    private static void Describe(RawResponse response, string prefix, IDictionary<string, string> aspects)
+    private static void Describe(RawResponse response, string prefix, IDictionary<string, string> aspects, bool generative)
     {
         aspects[prefix + "status"] = response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (response.Interim.Count > 0)
@@ -53,7 +57,7 @@ public static class Observation
         {
             aspects[prefix + "content-type"] = type;
         }
-        if (response.Status == 400)
+        if (response.Status == 400 || generative)
         {
             aspects[prefix + "connection"] = response.Header("Connection") ?? "";
         }

@@ -7,8 +7,8 @@ namespace Cmux.Router.Tests.Differential;
 /// <see cref="AllowedDifferences"/> (and is reported with its reason), and every case-specific
 /// allowance must still be needed.
 /// </summary>
+[Collection(DifferentialCollection.Name)]
 public sealed class RouterDifferentialTests(RouterDifferentialFixture proxies, ITestOutputHelper output)
-    : IClassFixture<RouterDifferentialFixture>
 {
     private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(20);
 

@@ -1,3 +1,4 @@
+using Cmux.Router.Loops;
 using Cmux.Router.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -8,14 +9,14 @@ namespace Cmux.Router.Forwarding;
 
 /// <summary>
 /// What Caddy's <c>reverse_proxy</c> does to the request and response beyond YARP's default copy
-/// (which already keeps the client's Host and drops the fixed hop-by-hop headers): the target goes
-/// upstream exactly as the client wrote it; headers the client's Connection header names are
-/// dropped too; <c>TE: trailers</c> survives; X-Forwarded-For, -Host and -Proto replace whatever
-/// the client sent. The cmux profile also forces
-/// X-Forwarded-Proto https, strips the headers that stop a page being framed or fetched
-/// cross-origin, and opens CORS.
+/// (which already drops the fixed hop-by-hop headers): the target goes upstream as Go writes it
+/// (the client's bytes, unless the path holds bytes Go must escape); the client's Host goes
+/// upstream; headers the client's Connection header names are dropped too; <c>TE: trailers</c>
+/// survives; X-Forwarded-For, -Host and -Proto replace whatever the client sent. The cmux profile
+/// sends the upstream's own host and port as Host (<c>header_up Host {upstream_hostport}</c>),
+/// strips the headers that stop a page being framed or fetched cross-origin, and opens CORS.
 /// </summary>
-public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
+public sealed class CaddyTransformer(RouterProfile profile, HopMark? mark = null) : HttpTransformer
 {
     private const string XForwardedFor = "X-Forwarded-For";
     private const string XForwardedHost = "X-Forwarded-Host";
@@ -25,20 +26,23 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
     /// <summary>No dot-segment removal, no re-escaping: Go's proxy sends the client's bytes.</summary>
     private static readonly UriCreationOptions Verbatim = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
-    /// <summary>Response headers cmux's Caddyfile removes before adding its own CORS headers.</summary>
+    /// <summary>The methods cmux's Caddyfile lists in Access-Control-Allow-Methods.</summary>
+    public const string CmuxAllowedMethods = "GET, POST, PUT, DELETE, PATCH, OPTIONS, HEAD";
+
+    /// <summary>Response headers cmux's Caddyfile removes (<c>header_down -...</c>) before adding its own CORS headers.</summary>
     private static readonly string[] CmuxStrippedHeaders =
     [
         HeaderNames.XFrameOptions,
         HeaderNames.ContentSecurityPolicy,
+        HeaderNames.ContentSecurityPolicyReportOnly,
         "Cross-Origin-Embedder-Policy",
         "Cross-Origin-Opener-Policy",
         "Cross-Origin-Resource-Policy",
         HeaderNames.AccessControlAllowOrigin,
         HeaderNames.AccessControlAllowMethods,
         HeaderNames.AccessControlAllowHeaders,
-        HeaderNames.AccessControlAllowCredentials,
         HeaderNames.AccessControlExposeHeaders,
-        HeaderNames.AccessControlMaxAge,
+        HeaderNames.AccessControlAllowCredentials,
     ];
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest,
@@ -48,14 +52,14 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
         var rawTarget = httpContext.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         if (PathAndQuery(rawTarget) is { } pathAndQuery)
         {
-            proxyRequest.RequestUri = new Uri(string.Concat(destinationPrefix, pathAndQuery), in Verbatim);
+            proxyRequest.RequestUri = new Uri(string.Concat(destinationPrefix, GoTarget.Escape(pathAndQuery)), in Verbatim);
         }
 
         var headers = proxyRequest.Headers;
         var original = httpContext.Request.Headers;
         // The Host header as received: HostString would turn punycode into Unicode.
         var host = original.Host.ToString();
-        headers.Host = host;
+        headers.Host = profile == RouterProfile.Cmux ? proxyRequest.RequestUri!.Authority : host;
         if (original.Connection.Count > 0)
         {
             RemoveConnectionOptions(original.Connection, proxyRequest);
@@ -72,7 +76,13 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
             headers.TryAddWithoutValidation(XForwardedFor, client.ToString());
         }
         headers.TryAddWithoutValidation(XForwardedHost, host);
-        headers.TryAddWithoutValidation(XForwardedProto, profile == RouterProfile.Cmux ? "https" : httpContext.Request.Scheme);
+        headers.TryAddWithoutValidation(XForwardedProto, httpContext.Request.Scheme);
+        if (mark is not null)
+        {
+            // Appended to the client's own entries (HttpClient joins them with ", "), so a loop
+            // through any other hop comes back carrying it.
+            headers.TryAddWithoutValidation(HeaderNames.Via, mark.Entry);
+        }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse,
@@ -120,6 +130,12 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
             foreach (var range in value.AsSpan().Split(','))
             {
                 var name = value.AsSpan(range).Trim().ToString();
+                // Go keeps the Host and the body's framing outside the header map, so naming them
+                // in Connection never changes what goes upstream; here they are headers, so skip them.
+                if (IsNotAnOption(name))
+                {
+                    continue;
+                }
                 if (proxyRequest.Headers.NonValidated.Contains(name))
                 {
                     proxyRequest.Headers.Remove(name);
@@ -131,6 +147,11 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
             }
         }
     }
+
+    private static bool IsNotAnOption(string name) =>
+        name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase);
 
     private static bool ContainsToken(StringValues values, string token)
     {
@@ -147,10 +168,12 @@ public sealed class CaddyTransformer(RouterProfile profile) : HttpTransformer
         return false;
     }
 
+    /// <summary>The CORS headers cmux's Caddyfile sets on every answer of a sandbox route (the 502s included).</summary>
     public static void AddOpenCors(IHeaderDictionary headers)
     {
         headers.AccessControlAllowOrigin = "*";
-        headers.AccessControlAllowMethods = "*";
+        headers.AccessControlAllowMethods = CmuxAllowedMethods;
         headers.AccessControlAllowHeaders = "*";
+        headers.AccessControlExposeHeaders = "*";
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Cmux.Router.Loops;
 using Cmux.Router.Routing;
 using Cmux.Router.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,13 +24,15 @@ public sealed class ProxyMiddleware
     private readonly CaddyResponses _responses;
     private readonly RouterTelemetry _telemetry;
     private readonly ILogger<ProxyMiddleware> _logger;
-    private readonly bool _answersPreflight;
+    private readonly bool _cmux;
     private readonly ForwarderRequestConfig _httpConfig;
     private readonly ForwarderRequestConfig _upgradeConfig;
+    private readonly HopMark _mark;
 
     public ProxyMiddleware(RequestDelegate next, IHttpForwarder forwarder, UpstreamClient upstream, HostRouter router,
-        RouterTelemetry telemetry, IOptions<RouterOptions> options, ILogger<ProxyMiddleware> logger)
+        RouterTelemetry telemetry, IOptions<RouterOptions> options, HopMark mark, ILogger<ProxyMiddleware> logger)
     {
+        _mark = mark;
         _next = next;
         _forwarder = forwarder;
         _invoker = upstream.Invoker;
@@ -37,9 +40,9 @@ public sealed class ProxyMiddleware
         _telemetry = telemetry;
         _logger = logger;
         var profile = options.Value.Profile;
-        _transformer = new CaddyTransformer(profile);
-        _responses = new CaddyResponses(profile);
-        _answersPreflight = profile == RouterProfile.Cmux;
+        _transformer = new CaddyTransformer(profile, mark);
+        _responses = new CaddyResponses(profile, options.Value.Domain);
+        _cmux = profile == RouterProfile.Cmux;
         // Caddy puts no time limit on a response or a websocket; YARP's activity timeout is both.
         _httpConfig = new ForwarderRequestConfig
         {
@@ -57,21 +60,40 @@ public sealed class ProxyMiddleware
         {
             return CaddyResponses.ConflictingLengthAsync(context);
         }
+        // What Go's server itself refuses or answers, before Caddy's handlers see the request.
+        if (GoTarget.HasBadEscape(context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget))
+        {
+            return CaddyResponses.BadRequestAsync(context);
+        }
+        if (CaddyResponses.HasUnknownExpectation(request))
+        {
+            return CaddyResponses.ExpectationFailedAsync(context);
+        }
         if (CaddyResponses.IsServerWideOptions(context))
         {
             return CaddyResponses.ServerWideOptionsAsync(context);
+        }
+        // cmux's Caddyfile answers every OPTIONS first, whatever the Host.
+        if (_cmux && HttpMethods.IsOptions(request.Method))
+        {
+            _telemetry.RecordRequest(RouteKind.None, StatusCodes.Status204NoContent);
+            return CaddyResponses.PreflightAsync(context);
         }
 
         var decision = _router.Route(request.Headers.Host.ToString());
         switch (decision.Outcome)
         {
-            case RouteOutcome.Forward when _answersPreflight && HttpMethods.IsOptions(request.Method):
-                _telemetry.RecordRequest(decision.Kind, StatusCodes.Status204NoContent);
-                return CaddyResponses.PreflightAsync(context);
+            case RouteOutcome.Forward when _mark.IsOwn(request.Headers.Via):
+                _telemetry.RecordRequest(decision.Kind, StatusCodes.Status508LoopDetected);
+                return CaddyResponses.LoopDetectedAsync(context, "the request already went through this router");
             case RouteOutcome.Forward:
                 return ForwardAsync(context, decision);
             case RouteOutcome.BadPort:
                 _telemetry.RecordRequest(decision.Kind, StatusCodes.Status502BadGateway);
+                if (_cmux)
+                {
+                    CaddyTransformer.AddOpenCors(context.Response.Headers);
+                }
                 return CaddyResponses.BadGatewayAsync(context);
             case RouteOutcome.PortNotAllowed:
                 _telemetry.RecordRequest(decision.Kind, StatusCodes.Status403Forbidden);
@@ -93,6 +115,16 @@ public sealed class ProxyMiddleware
         var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
         var error = await _forwarder.SendAsync(context, decision.Destination!, _invoker,
             isUpgrade ? _upgradeConfig : _httpConfig, _transformer);
+        if (error != ForwarderError.None && !context.Response.HasStarted
+            && context.Features.Get<IForwarderErrorFeature>()?.Exception is { } failure && IsLoop(failure))
+        {
+            await CaddyResponses.LoopDetectedAsync(context, "the upstream is this router's own listener");
+        }
+        else if (error != ForwarderError.None && _cmux && !context.Response.HasStarted)
+        {
+            // Caddy's header directive has set the CORS headers before the proxy fails.
+            CaddyTransformer.AddOpenCors(context.Response.Headers);
+        }
         var status = context.Response.StatusCode;
         _telemetry.RecordUpstream(decision.Kind, status, Stopwatch.GetElapsedTime(started));
         _telemetry.RecordRequest(decision.Kind, status);
@@ -102,6 +134,18 @@ public sealed class ProxyMiddleware
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             _logger.LogDebug(exception, "Forwarding to {Destination} failed: {Error}", decision.Destination, error);
         }
+    }
+
+    private static bool IsLoop(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is UpstreamLoopException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool IsHealthProbe(PathString path) =>

@@ -23,6 +23,9 @@ public sealed class UpstreamClient : IDisposable
             ConnectTimeout = options.EffectiveDialTimeout,
             ConnectCallback = connector.ConnectAsync,
             ActivityHeadersPropagator = null,
+            // Byte for byte, as Kestrel decoded them (see RouterServices): non-ASCII values pass.
+            RequestHeaderEncodingSelector = static (_, _) => System.Text.Encoding.Latin1,
+            ResponseHeaderEncodingSelector = static (_, _) => System.Text.Encoding.Latin1,
             SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
         }, disposeHandler: true);
     }

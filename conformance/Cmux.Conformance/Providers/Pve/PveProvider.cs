@@ -15,8 +15,9 @@ namespace Cmux.Conformance.Providers.Pve;
 /// <summary>
 /// cmux's PVE LXC provider, step by step (docs/contracts.md §6): the smallest free vmid from
 /// 200, a linked clone of the template (retried when the vmid was taken meanwhile), start, each
-/// task polled until it stopped with <c>OK</c>; services at <c>https://port-{port}-vm-{vmid}.{domain}</c>;
-/// exec through execd on port 39375; delete as stop then <c>DELETE force=1&amp;purge=1</c>.
+/// task polled until it stopped with <c>OK</c>; services at <c>https://port-{port}-vm-{vmid}.{domain}</c>
+/// (seed profile) or <c>https://port-{port}-{instanceId}.{domain}</c> (cmux profile); exec through
+/// execd on port 39375 in the profile's wire format; delete as stop then <c>DELETE force=1&amp;purge=1</c>.
 /// Every failure is a <see cref="ProviderException"/> naming the step, the vmid and PVE's message.
 /// </summary>
 public sealed class PveProvider : ISandboxProvider, IDisposable
@@ -24,14 +25,16 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
     private readonly PveProviderOptions _options;
     private readonly PveApiClient _api;
     private readonly HttpClient _services;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _execdTokens = new();
 
     public PveProvider(PveProviderOptions options)
     {
         _options = options;
         _api = new PveApiClient(options);
+        IsCmux = options.Profile == Profiles.Cmux;
         // Caddy answers 502 when the upstream name does not resolve or refuses (docs/contracts.md §5).
         Documented = new ProviderContract(
-            UrlPatterns.SeedHostRegex(options.Domain),
+            IsCmux ? UrlPatterns.CmuxHostRegex(options.Domain) : UrlPatterns.SeedHostRegex(options.Domain),
             options.Domain,
             UnknownSandboxStatus: HttpStatusCode.BadGateway,
             ClosedPortStatus: HttpStatusCode.BadGateway,
@@ -42,6 +45,9 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
     }
 
     public string Name => "pve";
+
+    /// <summary>The cmux profile: instance-id hostnames and URLs, NDJSON exec.</summary>
+    public bool IsCmux { get; }
 
     public PveApiClient Api => _api;
 
@@ -58,9 +64,9 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         ["api"] = _options.ApiUrl.GetLeftPart(UriPartial.Path),
         ["node"] = _options.Node,
         ["template"] = _options.TemplateVmid.ToString(CultureInfo.InvariantCulture),
-        ["urls"] = $"{_options.PublicScheme}://{UrlPatterns.SeedTemplate.Replace("{domain}", _options.Domain, StringComparison.Ordinal)}",
+        ["urls"] = $"{_options.PublicScheme}://{(IsCmux ? UrlPatterns.CmuxTemplate : UrlPatterns.SeedTemplate).Replace("{domain}", _options.Domain, StringComparison.Ordinal)}",
         ["connect to"] = _options.Route.ConnectTo is { } to ? $"{to.Host}:{to.Port}" : "DNS",
-        ["profile"] = Profiles.Seed,
+        ["profile"] = IsCmux ? Profiles.Cmux : Profiles.Seed,
         ["access"] = AuthHeaders.Count > 0 ? "service token" : "none",
     };
 
@@ -94,12 +100,20 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         {
             throw new ProviderException(Name, "tag", sandbox, e.Message, e);
         }
+        if (IsCmux)
+        {
+            await InjectExecdTokenAsync(vmid, cancellationToken);
+        }
         await RunTaskAsync("start", sandbox, () => _api.StartAsync(vmid, cancellationToken), cancellationToken);
         return new SandboxHandle(Name, sandbox, started.Elapsed);
     }
 
-    public Uri UrlFor(SandboxHandle sandbox, int port) =>
-        new($"{_options.PublicScheme}://{UrlPatterns.SeedHost(port, Vmid(sandbox), _options.Domain)}/");
+    public Uri UrlFor(SandboxHandle sandbox, int port) => new(IsCmux
+        ? $"{_options.PublicScheme}://{UrlPatterns.CmuxHost(port, CmuxExecWire.InstanceId(Vmid(sandbox)), _options.Domain)}/"
+        : $"{_options.PublicScheme}://{UrlPatterns.SeedHost(port, Vmid(sandbox), _options.Domain)}/");
+
+    /// <summary>The container's hostname: <c>cmux-{vmid}</c> (seed) or its instance id (cmux).</summary>
+    public string HostnameFor(int vmid) => IsCmux ? CmuxExecWire.InstanceId(vmid) : SandboxNames.Hostname(vmid);
 
     public HttpMessageHandler CreateHttpHandler() => ResolvingHandler.Create(_options.Route);
 
@@ -108,6 +122,10 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
 
     public async Task<ExecResult> ExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
     {
+        if (IsCmux)
+        {
+            return await CmuxExecAsync(sandbox, request, cancellationToken);
+        }
         var body = new ExecBody(
             request.Command,
             request.WorkingDirectory,
@@ -132,9 +150,85 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         }
     }
 
+    /// <summary>
+    /// cmux's per-clone execd token, before the first start (the hook that applies it runs at
+    /// pre-start): the container's <c>env</c> where PVE has it (9.1+), else, when PVE 8 refuses
+    /// <c>env</c> with 400, a marker line in the description that the template's inherited
+    /// hookscript reads. Exec then presents it as a bearer token.
+    /// </summary>
+    private async Task InjectExecdTokenAsync(int vmid, CancellationToken ct)
+    {
+        var token = CmuxExecWire.NewToken();
+        try
+        {
+            try
+            {
+                await _api.SetConfigAsync(vmid, [new("env", $"{CmuxExecWire.TokenEnvKey}={token}")], ct);
+            }
+            catch (PveApiException e) when (e.Status == HttpStatusCode.BadRequest)
+            {
+                var config = await _api.ConfigAsync(vmid, ct);
+                var description = config.TryGetProperty("description", out var d) ? d.GetString() ?? "" : "";
+                await _api.SetConfigAsync(vmid, [new("description", CmuxExecWire.WithTokenMarker(description, token))], ct);
+            }
+        }
+        catch (PveApiException e)
+        {
+            throw new ProviderException(Name, "execd token", vmid.ToString(CultureInfo.InvariantCulture), e.Message, e);
+        }
+        _execdTokens[vmid] = token;
+    }
+
+    /// <summary>The token this run injected, or the one the container's configuration carries (a sandbox of another process).</summary>
+    private async Task<string?> ExecdTokenAsync(int vmid, CancellationToken ct)
+    {
+        if (_execdTokens.TryGetValue(vmid, out var known))
+        {
+            return known;
+        }
+        try
+        {
+            var config = await _api.ConfigAsync(vmid, ct);
+            var token = CmuxExecWire.TokenIn(
+                config.TryGetProperty("env", out var env) ? env.GetString() : null,
+                config.TryGetProperty("description", out var d) ? d.GetString() : null);
+            if (token is not null)
+            {
+                _execdTokens[vmid] = token;
+            }
+            return token;
+        }
+        catch (PveApiException)
+        {
+            // No configuration to read it from: exec goes without, and execd says whether it needed one.
+            return null;
+        }
+    }
+
+    private async Task<ExecResult> CmuxExecAsync(SandboxHandle sandbox, ExecRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var token = await ExecdTokenAsync(Vmid(sandbox), cancellationToken);
+            using var response = await PostExecAsync(sandbox, new StringContent(CmuxExecWire.Body(request), Encoding.UTF8, "application/json"), cancellationToken, token);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ProviderException(Name, "exec", sandbox.Id, $"execd answered {(int)response.StatusCode}: {text}");
+            }
+            var (exit, stdout, stderr) = CmuxExecWire.Read(text);
+            return new ExecResult(exit, stdout, stderr, exit == ExecContract.TimeoutExitCode, WireShape.Describe(response, text));
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException)
+        {
+            throw new ProviderException(Name, "exec", sandbox.Id, e.Message, e);
+        }
+    }
+
     public async Task<HttpStatusCode> SendRawExecAsync(SandboxHandle sandbox, string body, CancellationToken cancellationToken)
     {
-        using var response = await PostExecAsync(sandbox, new StringContent(body, Encoding.UTF8, "application/json"), cancellationToken);
+        var token = IsCmux ? await ExecdTokenAsync(Vmid(sandbox), cancellationToken) : null;
+        using var response = await PostExecAsync(sandbox, new StringContent(body, Encoding.UTF8, "application/json"), cancellationToken, token);
         return response.StatusCode;
     }
 
@@ -268,9 +362,13 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
         return deleted;
     }
 
-    private Task<HttpResponseMessage> PostExecAsync(SandboxHandle sandbox, HttpContent content, CancellationToken ct)
+    private Task<HttpResponseMessage> PostExecAsync(SandboxHandle sandbox, HttpContent content, CancellationToken ct, string? bearer = null)
     {
         var message = new HttpRequestMessage(HttpMethod.Post, new Uri(UrlFor(sandbox, SandboxPorts.Execd), "exec")) { Content = content };
+        if (bearer is not null)
+        {
+            message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
         foreach (var (name, value) in AuthHeaders)
         {
             message.Headers.Add(name, value);
@@ -334,7 +432,7 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             try
             {
                 await RunTaskAsync("clone", vmid.ToString(CultureInfo.InvariantCulture),
-                    () => _api.CloneAsync(_options.TemplateVmid, vmid, SandboxNames.Hostname(vmid), _options.Mark.Now().DescriptionLine, ct), ct);
+                    () => _api.CloneAsync(_options.TemplateVmid, vmid, HostnameFor(vmid), _options.Mark.Now().DescriptionLine, ct), ct);
                 return vmid;
             }
             catch (ProviderException e) when (attempt < _options.CloneAttempts && e.InnerException is PveApiException pve && pve.Says("already exists"))

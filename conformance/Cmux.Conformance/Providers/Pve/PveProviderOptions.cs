@@ -18,7 +18,14 @@ public sealed record PveProviderOptions
 
     public string Node { get; init; } = "pve";
 
-    /// <summary>The domain of the public URLs: <c>https://port-{port}-vm-{vmid}.{Domain}</c>.</summary>
+    /// <summary>
+    /// <c>seed</c> (<see cref="Cmux.Contract.Profiles"/>): containers <c>cmux-{vmid}</c>, URLs
+    /// <c>port-{port}-vm-{vmid}</c>, JSON exec. <c>cmux</c>: containers named by instance id
+    /// (<c>pvelxc-…</c>), URLs <c>port-{port}-{instanceId}</c>, NDJSON exec.
+    /// </summary>
+    public string Profile { get; init; } = Cmux.Contract.Profiles.Seed;
+
+    /// <summary>The domain of the public URLs: <c>https://port-{port}-vm-{vmid}.{Domain}</c> (seed profile).</summary>
     public required string Domain { get; init; }
 
     public int TemplateVmid { get; init; } = 9000;

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Soak benchmark (issue 15, Build point 5): composes the stack standalone on loopback, as
+# eng/compare.sh does (sandbox host with one sandbox and its execd, our router, the Cloudflare API
+# fake, the tunnel setup against it, the edge with a run CA and Access), runs mixed load for the
+# given minutes, and prints per service (and for execd, a child of the sandbox host) its resident
+# memory, open file descriptors, threads and descendant processes, from /proc: at the start (stack
+# up, no load), after the warm-up, at the peak and at the end (load stopped, SOAK_SETTLE seconds
+# later), with the growth from warm-up to end. Then it stops everything it started.
+#
+#   eng/soak.sh [minutes]   default 10; the load runs that long, bounded by its own --duration
+#
+# The load, each a cmux-load process for the whole run, capped in rate so the services rather than
+# the clients use the cores:
+#   http-edge    GET /_cmux/bytes (1 KiB) through edge -> router -> sandbox, Access token, open model 25/s
+#   http-router  GET /_cmux/bytes (16 KiB, chunked) through the router, open model 200/s
+#   ws-edge      websocket echo on 16 sockets kept open through the edge
+#   ws-storm     websocket connect, echo, close, over and over, through the router
+#   exec         POST /exec {"command":"true"} to execd
+#   exec-timeout a command execd times out (timeout_ms 200 on sleep 30): exit 124, group killed
+#   exec-abandon a client that gives up after 300 ms on sleep 30 (disconnects): execd kills the group
+#   exec-large   4 MiB on stdout and 2 MiB on stderr, cut by execd's output bound
+#   exec-bg      a command that leaves a background child in its group, which execd kills at the end
+#
+# Settings (environment): SOAK_WARMUP seconds after which growth is counted (60, at most a fifth of
+# the run), SOAK_SAMPLE seconds between samples (5), SOAK_SETTLE seconds between the end of the load
+# and the last sample (15), SOAK_VMID (4343), SOAK_PORT_BASE (18290: sandbox control, +1 router,
+# +2 Cloudflare API, +3 edge https, +4 edge http). Output and logs: artifacts/soak/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+minutes=${1:-10}
+[[ $minutes =~ ^[0-9]+$ ]] && ((minutes >= 1 && minutes <= 60)) || { echo "soak: minutes must be 1..60, not '$minutes'" >&2; exit 2; }
+seconds=$((minutes * 60))
+warmup=${SOAK_WARMUP:-60}
+((warmup <= seconds / 5)) || warmup=$((seconds / 5))
+sample=${SOAK_SAMPLE:-5}
+settle=${SOAK_SETTLE:-15}
+vmid=${SOAK_VMID:-4343}
+base=${SOAK_PORT_BASE:-18290}
+control_port=$base router_port=$((base + 1)) api_port=$((base + 2)) edge_port=$((base + 3)) edge_http_port=$((base + 4))
+sandbox_ip="127.1.$((vmid / 256)).$((vmid % 256))"
+domain=example.test
+out="$root/artifacts/soak"
+work="$out/run"
+ca="$work/ca"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+die() { echo "soak: $*" >&2; exit 1; }
+
+for tool in jq curl timeout; do
+  command -v "$tool" >/dev/null || die "$tool is missing (eng/bootstrap.sh installs it)"
+done
+for p in $control_port $router_port $api_port $edge_port $edge_http_port; do
+  ! ss -ltn "sport = :$p" | grep -q LISTEN || die "port $p is taken; set SOAK_PORT_BASE"
+done
+
+rm -rf "$out" && mkdir -p "$work"
+pids=() loads=()
+cleanup() {
+  for pid in "${loads[@]}"; do kill "$pid" 2>/dev/null || true; done
+  curl -s -o /dev/null -m 5 -X DELETE "http://127.0.0.1:$control_port/sandboxes/$vmid" || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${loads[@]}" "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+dll() { echo "$root/$1/bin/Release/net10.0/$(basename "$1").dll"; }
+
+declare -A service_pid
+start() { # name command... : a service in the background, logs to $work/name.log, stopped by cleanup
+  local name=$1; shift
+  "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  service_pid[$name]=$!
+}
+
+wait_for() { # name seconds curl-args... : until curl succeeds (-f: a 2xx answer), or fail
+  local name=$1 deadline=$((SECONDS + $2)); shift 2
+  until curl -sf -o /dev/null -m 2 "$@"; do
+    ((SECONDS < deadline)) || die "$name did not answer ($*) within the time allowed (log: $work/$name.log)"
+    sleep 0.2
+  done
+}
+
+echo "== building (Release)"
+for project in load/Cmux.Load fakes/Cmux.Fakes.Sandbox services/Cmux.Router \
+  fakes/Cmux.Fakes.Cloudflare services/Cmux.Provisioning fakes/Cmux.Fakes.Edge; do
+  dotnet build "$project" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "$project does not build"
+done
+
+echo "== sandbox host on 127.0.0.1:$control_port, sandbox $vmid on $sandbox_ip"
+start sandboxes env ASPNETCORE_URLS="http://127.0.0.1:$control_port" dotnet "$(dll fakes/Cmux.Fakes.Sandbox)" \
+  --Sandbox:DataDir="$work/sandboxes"
+wait_for sandboxes 60 "http://127.0.0.1:$control_port/health"
+curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' -d "{\"hostname\":\"cmux-$vmid\"}" "http://127.0.0.1:$control_port/sandboxes/$vmid"
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$control_port/sandboxes/$vmid/start"
+wait_for sandboxes 30 "http://$sandbox_ip:39378/_cmux/info"
+wait_for execd 30 -H 'Content-Type: application/json' -d '{"command":"true"}' "http://$sandbox_ip:39375/exec"
+
+echo "== router on 127.0.0.1:$router_port"
+start router env ASPNETCORE_URLS="http://127.0.0.1:$router_port" dotnet "$(dll services/Cmux.Router)" \
+  --Router:HostsFile="$work/sandboxes/hosts" --Router:HostsFileOnly=true
+wait_for router 60 "http://127.0.0.1:$router_port/health"
+
+api="http://127.0.0.1:$api_port/client/v4"
+api_token=soak-token account=00000000000000000000000000c0ffee zone=0000000000000000000000000000c0de
+echo "== Cloudflare API fake on 127.0.0.1:$api_port"
+start cloudflare env ASPNETCORE_URLS="http://127.0.0.1:$api_port" dotnet "$(dll fakes/Cmux.Fakes.Cloudflare)" \
+  --Cloudflare:Tokens:0="$api_token" --Cloudflare:AccountId="$account" --Cloudflare:ZoneId="$zone" --Cloudflare:ZoneName="$domain"
+wait_for cloudflare 60 "http://127.0.0.1:$api_port/health"
+
+echo "== tunnel setup (router origin http://127.0.0.1:$router_port, Access on)"
+timeout 120 dotnet "$(dll services/Cmux.Provisioning)" \
+  --Provisioning:ApiBaseUrl="$api" --Provisioning:ApiToken="$api_token" --Provisioning:AccountId="$account" \
+  --Provisioning:ZoneId="$zone" --Provisioning:Domain="$domain" \
+  --Provisioning:RouterOrigin="http://127.0.0.1:$router_port" --Provisioning:Access=true \
+  --Provisioning:OutputFile="$work/tunnel-setup.json" >"$work/tunnel-setup.log" 2>&1 ||
+  die "the tunnel setup failed (log: $work/tunnel-setup.log)"
+# The service token, under the key this build of the tunnel setup writes it.
+read -r client_id client_secret <<<"$(jq -r '(.service_token // .new_service_token) | "\(.client_id) \(.client_secret)"' "$work/tunnel-setup.json")"
+[[ $client_id != null && $client_secret != null ]] || die "the tunnel setup wrote no service token ($work/tunnel-setup.json)"
+
+echo "== edge on 127.0.0.1:$edge_port (https), CA $ca"
+start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port" \
+  dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
+  --Edge:Domain="$domain" --Edge:ApiToken="$api_token" --Edge:AccountId="$account" --Edge:ZoneId="$zone" \
+  --Edge:HttpsPort="$edge_port"
+wait_for edge 60 "http://127.0.0.1:$edge_http_port/health"
+web="port-39378-vm-$vmid.$domain"
+wait_for edge 30 --cacert "$ca/ca.pem" --resolve "$web:$edge_port:127.0.0.1" \
+  -H "CF-Access-Client-Id: $client_id" -H "CF-Access-Client-Secret: $client_secret" "https://$web:$edge_port/_cmux/info"
+
+# execd is the sandbox host's descendant whose command line names Cmux.Execd.
+descendants() { # pid -> every descendant pid, one a line
+  local pid=$1 child
+  for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+execd_pid=""
+for pid in $(descendants "${service_pid[sandboxes]}"); do
+  if tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q 'Cmux\.Execd\(\.dll\)\?\( \|$\)'; then execd_pid=$pid; fi
+done
+[[ -n $execd_pid ]] || die "no execd process under the sandbox host (pid ${service_pid[sandboxes]})"
+service_pid[execd]=$execd_pid
+services=(sandboxes execd router cloudflare edge)
+
+measure() { # pid -> "rss_kib fds threads descendants" ("- - - -" once it is gone)
+  local pid=$1
+  [[ -r /proc/$pid/status ]] || { echo "- - - -"; return; }
+  local rss threads fds procs
+  rss=$(awk '/^VmRSS:/ { print $2 }' /proc/"$pid"/status)
+  threads=$(awk '/^Threads:/ { print $2 }' /proc/"$pid"/status)
+  fds=$(find /proc/"$pid"/fd -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+  procs=$(descendants "$pid" | wc -l)
+  echo "${rss:-0} $fds ${threads:-0} $procs"
+}
+
+declare -A first warm peak last
+snapshot() { # label: records every service's figures under that label (start, warm, last), and the peak
+  local label=$1 name figures
+  for name in "${services[@]}"; do
+    figures=$(measure "${service_pid[$name]}")
+    case $label in
+      start) first[$name]=$figures ;;
+      warm) warm[$name]=$figures ;;
+      last) last[$name]=$figures ;;
+    esac
+    peak[$name]=$(awk -v a="${peak[$name]:-0 0 0 0}" -v b="$figures" 'BEGIN {
+      n = split(a, x, " "); split(b, y, " ")
+      for (i = 1; i <= 4; i++) { v = (y[i] == "-" || x[i] + 0 >= y[i] + 0) ? x[i] : y[i]; printf "%s%s", v, (i < 4 ? " " : "") } }')
+    echo "$(date +%s) $label $name $figures" >>"$out/samples.txt"
+  done
+}
+
+load() { # name cmux-load-run-arguments... : one load for the whole run, in the background
+  local name=$1; shift
+  dotnet "$(dll load/Cmux.Load)" run "$@" --duration "${seconds}s" --quiet --out "$out/load/$name" \
+    >"$work/load-$name.log" 2>&1 &
+  loads+=($!)
+}
+
+snapshot start
+edge=(--target "https://$web:$edge_port" --resolve 127.0.0.1 --ca "$ca/ca.pem"
+  --access-client-id "$client_id" --access-client-secret "$client_secret")
+router=(--target "http://127.0.0.1:$router_port" --host "$web")
+execd=(--target "http://$sandbox_ip:39375")
+echo "== load for ${minutes} min (growth counted after ${warmup}s), samples every ${sample}s"
+load http-edge --scenario http --size 1024 "${edge[@]}" --model open:25 --rate-cap 25
+load http-router --scenario http --path "/_cmux/bytes?size=16384&chunked=1" "${router[@]}" --model open:200 --rate-cap 200
+load ws-edge --scenario ws-echo --size 4096 "${edge[@]}" --model closed:16 --rate-cap 200
+load ws-storm --scenario ws-storm "${router[@]}" --model closed:4 --rate-cap 20
+load exec --scenario exec "${execd[@]}" --model closed:2 --rate-cap 10
+load exec-timeout --scenario exec --command "sleep 30" --exec-timeout 200ms "${execd[@]}" --model closed:2 --rate-cap 4
+load exec-abandon --scenario exec --command "sleep 30" --timeout 300ms "${execd[@]}" --model closed:2 --rate-cap 4
+load exec-large --scenario exec --command "head -c 4194304 /dev/zero | tr '\\0' x; head -c 2097152 /dev/zero | tr '\\0' y >&2" \
+  "${execd[@]}" --model closed:2 --rate-cap 2
+load exec-bg --scenario exec --command "sleep 30 & echo started" "${execd[@]}" --model closed:1 --rate-cap 2
+
+started=$SECONDS
+warmed=0
+while ((SECONDS - started < seconds)); do
+  sleep "$sample"
+  if ((!warmed && SECONDS - started >= warmup)); then
+    snapshot warm
+    warmed=1
+  else
+    snapshot peak
+  fi
+  printf '\r   %4ds of %ds' $((SECONDS - started)) "$seconds"
+done
+echo
+for pid in "${loads[@]}"; do wait "$pid" 2>/dev/null || true; done
+loads=()
+sleep "$settle"
+snapshot last
+
+echo
+echo "Load (cmux-load reports in $out/load/<name>/):"
+printf '  %-13s %10s %9s %9s %10s  %s\n' load iterations "per s" failed "p99 ms" "errors, statuses"
+for report in "$out"/load/*/report.json; do
+  [[ -f $report ]] || continue
+  jq -r --arg name "$(basename "$(dirname "$report")")" '.iterations as $i |
+    "  \($name | . + " " * (13 - length)) \($i.requests | tostring | " " * (10 - length) + .) \($i.rps | floor | tostring | " " * (9 - length) + .) \($i.failed | tostring | " " * (9 - length) + .) \($i.latency.p99Ms | tostring | " " * (10 - length) + .)  \([($i.errors | to_entries[] | "\(.key)=\(.value)"), ($i.statusCodes | to_entries[] | "\(.key)=\(.value)")] | join(" "))"' "$report"
+done
+
+echo
+echo "Services (/proc): resident memory MiB, file descriptors, threads, descendant processes"
+echo "  start: stack up, before load; warm: after ${warmup}s of load; peak: the highest sample; end: ${settle}s after the load"
+printf '  %-10s %-27s %-23s %-23s %-19s\n' "" "RSS MiB start/warm/peak/end" "fds start/warm/peak/end" "threads" "processes"
+for name in "${services[@]}"; do
+  awk -v n="$name" -v s="${first[$name]}" -v w="${warm[$name]:-- - - -}" -v p="${peak[$name]}" -v e="${last[$name]}" 'BEGIN {
+    split(s, a, " "); split(w, b, " "); split(p, c, " "); split(e, d, " ")
+    printf "  %-10s", n
+    for (i = 1; i <= 4; i++) {
+      f = (i == 1) ? 1024 : 1
+      cell = sprintf("%s/%s/%s/%s", v(a[i], f), v(b[i], f), v(c[i], f), v(d[i], f))
+      printf " %-" (i == 1 ? 27 : (i == 2 || i == 3) ? 23 : 19) "s", cell
+    }
+    printf "\n" }
+    function v(x, f) { return x == "-" ? "-" : (f > 1 ? sprintf("%.0f", x / f) : x) }'
+done
+echo
+echo "Growth from warm-up to end (end - warm):"
+for name in "${services[@]}"; do
+  awk -v n="$name" -v w="${warm[$name]:-- - - -}" -v e="${last[$name]}" 'BEGIN {
+    split(w, b, " "); split(e, d, " ")
+    if (b[1] == "-" || d[1] == "-") { printf "  %-10s n/a (not running at one of the two samples)\n", n; exit }
+    printf "  %-10s RSS %+.1f MiB (%+.0f%%), fds %+d, threads %+d, processes %+d\n", n, (d[1] - b[1]) / 1024, (b[1] > 0 ? 100 * (d[1] - b[1]) / b[1] : 0), d[2] - b[2], d[3] - b[3], d[4] - b[4] }'
+done
+echo
+echo "Processes still under execd at the end (count, command):"
+for pid in $(descendants "${service_pid[execd]}"); do tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null; echo; done |
+  grep -v '^$' | sort | uniq -c | sort -rn | head -10 | sed 's/^/  /'
+echo
+echo "Every sample: $out/samples.txt; logs: $work"
