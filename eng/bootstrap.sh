@@ -29,10 +29,12 @@ for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
 done
 # Python modules of Debian's interpreter -> Debian package: the published clients the fakes are
-# driven by (python3-proxmoxer for the PVE fake; it needs requests, which it only recommends).
+# driven by (python3-proxmoxer for the PVE fake; it needs requests, which it only recommends;
+# python3-cloudflare for the Cloudflare fake).
 declare -A modules=(
   [proxmoxer]=python3-proxmoxer
   [requests]=python3-requests
+  [CloudFlare]=python3-cloudflare
 )
 for module in "${!modules[@]}"; do
   /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${modules[$module]}")

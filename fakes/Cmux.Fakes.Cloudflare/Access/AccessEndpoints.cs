@@ -70,6 +70,8 @@ public static class AccessEndpoints
         {
             Name = JsonBody.String(body, "name") ?? domain,
             Domain = domain,
+            SelfHostedDomains = [domain],
+            Destinations = [new JsonObject { ["type"] = "public", ["uri"] = domain }],
             SessionDuration = JsonBody.String(body, "session_duration") ?? "24h",
         };
         return ApiResults.Ok(store.AddApplication(app, policies), StatusCodes.Status201Created);

@@ -148,7 +148,14 @@ public sealed class AccessStore(TimeProvider time)
     {
         var now = time.GetUtcNow();
         var list = _policies[appId];
-        var stored = policy with { Id = Guid.NewGuid().ToString(), Precedence = policy.Precedence ?? list.Count + 1, CreatedAt = now, UpdatedAt = now };
+        var stored = policy with
+        {
+            Id = Guid.NewGuid().ToString(),
+            Precedence = policy.Precedence ?? list.Count + 1,
+            SessionDuration = policy.SessionDuration ?? _apps[appId].SessionDuration,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
         list.Add(stored);
         return stored;
     }

@@ -96,6 +96,8 @@ public static class DnsEndpoints
             Proxied = proxied,
             Ttl = ttl,
             Comment = JsonBody.String(body, "comment") ?? (patch ? existing?.Comment : null),
+            Tags = body["tags"] is JsonArray tags ? [.. tags.Select(t => t?.ToString() ?? "")] : patch ? existing?.Tags : null,
+            Settings = body["settings"] is JsonObject settings ? (JsonObject)settings.DeepClone() : patch ? existing?.Settings : null,
         };
         var (saved, conflict) = store.Save(id, record);
         return conflict is { } c

@@ -52,8 +52,15 @@ public sealed class DnsStore(IOptions<CloudflareOptions> options, TimeProvider t
                 Proxiable = record.Type is "A" or "AAAA" or "CNAME",
                 Proxied = record.Type is "A" or "AAAA" or "CNAME" ? record.Proxied ?? false : null,
                 Ttl = record.Ttl ?? 1,
+                Settings = record.Settings ?? [],
+                Meta = existing?.Meta ?? [],
+                Tags = record.Tags ?? [],
                 CreatedOn = existing?.CreatedOn ?? now,
                 ModifiedOn = now,
+                CommentModifiedOn = record.Comment is null ? null
+                    : record.Comment == existing?.Comment ? existing.CommentModifiedOn : now,
+                TagsModifiedOn = record.Tags is not { Count: > 0 } ? null
+                    : existing?.Tags is { } old && old.SequenceEqual(record.Tags) ? existing.TagsModifiedOn : now,
             };
             if (Conflict(candidate) is { } conflict)
             {

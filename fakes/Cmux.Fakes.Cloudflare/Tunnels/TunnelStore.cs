@@ -45,6 +45,7 @@ public sealed class TunnelStore(IOptions<CloudflareOptions> options, TimeProvide
                 Name = name,
                 CreatedAt = time.GetUtcNow(),
                 RemoteConfig = remoteConfig,
+                ConfigSrc = remoteConfig ? "cloudflare" : "local",
             };
             _tunnels[tunnel.Id] = new Entry(tunnel, secret, null);
             return tunnel;
@@ -72,7 +73,7 @@ public sealed class TunnelStore(IOptions<CloudflareOptions> options, TimeProvide
         lock (_lock)
         {
             return _tunnels.GetValueOrDefault(id) is { } entry
-                ? entry.Configuration ?? new TunnelConfiguration { TunnelId = id, Version = 0, CreatedAt = entry.Tunnel.CreatedAt }
+                ? entry.Configuration ?? new TunnelConfiguration { TunnelId = id, AccountId = options.Value.AccountId, Version = 0, CreatedAt = entry.Tunnel.CreatedAt }
                 : null;
         }
     }
@@ -80,10 +81,11 @@ public sealed class TunnelStore(IOptions<CloudflareOptions> options, TimeProvide
     /// <summary>Stores a new version; putting a configuration makes the tunnel remotely managed.</summary>
     public TunnelConfiguration? PutConfiguration(string id, JsonObject config) => Update(id, e => e with
     {
-        Tunnel = e.Tunnel with { RemoteConfig = true },
+        Tunnel = e.Tunnel with { RemoteConfig = true, ConfigSrc = "cloudflare" },
         Configuration = new TunnelConfiguration
         {
             TunnelId = id,
+            AccountId = options.Value.AccountId,
             Version = (e.Configuration?.Version ?? 0) + 1,
             Config = config,
             CreatedAt = time.GetUtcNow(),

@@ -82,7 +82,7 @@ public sealed class CloudflareApiClient(HttpClient http, string accountId, strin
 
     // Plumbing
 
-    private static object WritableFields(DnsRecord r) => new { r.Type, r.Name, r.Content, r.Proxied, r.Ttl, r.Comment };
+    private static object WritableFields(DnsRecord r) => new { r.Type, r.Name, r.Content, r.Proxied, r.Ttl, r.Comment, r.Tags, r.Settings };
 
     private static string Query(params (string Key, string? Value)[] pairs)
     {

@@ -10,10 +10,16 @@ public sealed record Tunnel
     public required string AccountTag { get; init; }
     public required string Name { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Only on a deleted tunnel (the schema types it a non-null string, so it is left out until then).</summary>
     public DateTimeOffset? DeletedAt { get; init; }
     public IReadOnlyList<JsonObject> Connections { get; init; } = [];
+    /// <summary>Only once a connector has connected; the fake's tunnels never connect.</summary>
+    public DateTimeOffset? ConnsActiveAt { get; init; }
+    public DateTimeOffset? ConnsInactiveAt { get; init; }
     public string Status { get; init; } = "inactive";
     public bool RemoteConfig { get; init; }
+    /// <summary><c>cloudflare</c> (remotely managed) or <c>local</c>.</summary>
+    public string ConfigSrc { get; init; } = "local";
     public string TunType { get; init; } = "cfd_tunnel";
     public JsonObject Metadata { get; init; } = [];
 }
@@ -22,6 +28,7 @@ public sealed record Tunnel
 public sealed record TunnelConfiguration
 {
     public required string TunnelId { get; init; }
+    public string? AccountId { get; init; }
     public int Version { get; init; }
     /// <summary>The cloudflared configuration (<c>ingress</c>, <c>originRequest</c>) in its own camelCase form.</summary>
     public JsonObject? Config { get; init; }
@@ -39,10 +46,20 @@ public sealed record DnsRecord
     public bool? Proxied { get; init; }
     public bool Proxiable { get; init; } = true;
     public int? Ttl { get; init; }
+    /// <summary>Per-record settings (<c>ipv4_only</c>, <c>flatten_cname</c>, ...); <c>{}</c> when none.</summary>
+    public JsonObject? Settings { get; init; }
+    /// <summary>Cloudflare's own information about the record; an object, <c>{}</c> for an ordinary record.</summary>
+    public JsonObject? Meta { get; init; }
+    // Cloudflare answers "comment": null and "tags": [] for a record without them.
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Comment { get; init; }
     public IReadOnlyList<string>? Tags { get; init; }
     public DateTimeOffset CreatedOn { get; init; }
     public DateTimeOffset ModifiedOn { get; init; }
+    /// <summary>Only when the record has a comment.</summary>
+    public DateTimeOffset? CommentModifiedOn { get; init; }
+    /// <summary>Only when the record has tags.</summary>
+    public DateTimeOffset? TagsModifiedOn { get; init; }
 }
 
 /// <summary>An Access application (self-hosted): a domain, optionally with a path, and its policies.</summary>
@@ -54,6 +71,19 @@ public sealed record AccessApplication
     public required string Domain { get; init; }
     public string Type { get; init; } = "self_hosted";
     public string SessionDuration { get; init; } = "24h";
+    public IReadOnlyList<string>? SelfHostedDomains { get; init; }
+    /// <summary>The public hostnames the application covers (<c>{"type": "public", "uri": ...}</c>), Cloudflare's newer form of the domain.</summary>
+    public JsonArray? Destinations { get; init; }
+    public IReadOnlyList<string> AllowedIdps { get; init; } = [];
+    public bool AppLauncherVisible { get; init; } = true;
+    public bool AutoRedirectToIdentity { get; init; }
+    public bool EnableBindingCookie { get; init; }
+    public bool HttpOnlyCookieAttribute { get; init; } = true;
+    public bool OptionsPreflightBypass { get; init; }
+    [JsonPropertyName("service_auth_401_redirect")]
+    public bool ServiceAuth401Redirect { get; init; }
+    public bool SkipInterstitial { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyList<AccessPolicy>? Policies { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -69,6 +99,11 @@ public sealed record AccessPolicy
     public JsonArray Exclude { get; init; } = [];
     public JsonArray Require { get; init; } = [];
     public int? Precedence { get; init; }
+    public JsonArray ApprovalGroups { get; init; } = [];
+    public bool ApprovalRequired { get; init; }
+    public bool IsolationRequired { get; init; }
+    public bool PurposeJustificationRequired { get; init; }
+    public string? SessionDuration { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }
@@ -84,6 +119,8 @@ public sealed record ServiceToken
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset ExpiresAt { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public DateTimeOffset? LastSeenAt { get; init; }
 }
 
 /// <summary>One entry of the envelope's <c>errors</c> or <c>messages</c>.</summary>

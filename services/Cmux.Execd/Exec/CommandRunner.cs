@@ -1,4 +1,3 @@
-using System.IO.Pipes;
 using Cmux.Contract;
 
 namespace Cmux.Execd.Exec;
@@ -41,50 +40,55 @@ public sealed record CommandResult(int ExitCode, Termination Termination, string
 /// Runs one command in its own session and process group, started by one <c>posix_spawn</c>
 /// (<see cref="NativeSpawn"/>). A timeout or a client that goes away kills the whole group; so does
 /// the end of the command unless the spec keeps background children. Output is handed to
-/// <c>onOutput</c> chunk by chunk as it arrives, from two concurrent readers (one per stream).
+/// <c>onOutput</c> chunk by chunk as it arrives, from the command's I/O thread (<see cref="CommandIo"/>).
 /// </summary>
 public sealed class CommandRunner
 {
     private const string Shell = "/bin/bash";
-    private const int ChunkSize = 16 * 1024;
+
+    // How long a request's own (pool) thread pumps a command before a thread of its own takes over.
+    private static readonly TimeSpan InlineBudget = TimeSpan.FromMilliseconds(20);
 
     public async Task<CommandResult> RunAsync(
         CommandSpec spec,
         Func<OutputStream, ReadOnlyMemory<byte>, ValueTask> onOutput,
         CancellationToken aborted)
     {
-        var environment = spec.Environment.Select(v => $"{v.Key}={v.Value}").ToArray();
-        var (pid, stdoutHandle, stderrHandle, errno) = NativeSpawn.Spawn(Shell, [Shell, "-c", spec.Command], environment, spec.WorkingDirectory);
+        var environment = new string[spec.Environment.Count];
+        var n = 0;
+        foreach (var (name, value) in spec.Environment)
+        {
+            environment[n++] = string.Concat(name, "=", value);
+        }
+        var (pid, stdout, stderr, errno) = NativeSpawn.Spawn(Shell, [Shell, "-c", spec.Command], environment, spec.WorkingDirectory);
         if (errno != 0)
         {
             return new CommandResult(ExecContract.SpawnFailureExitCode, Termination.SpawnFailed, $"spawn failed: fork/exec {Shell}: {NativeSpawn.Describe(errno)}");
         }
 
-        // One blocking waitpid per command, on a thread of its own: execd reaps exactly its own children.
-        var exited = Task.Factory.StartNew(() => NativeSpawn.Wait(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        using var stopReading = new CancellationTokenSource();
-        var pumps = Task.WhenAll(
-            PumpAsync(new AnonymousPipeClientStream(PipeDirection.In, stdoutHandle!), OutputStream.Stdout, onOutput, stopReading.Token),
-            PumpAsync(new AnonymousPipeClientStream(PipeDirection.In, stderrHandle!), OutputStream.Stderr, onOutput, stopReading.Token));
-
-        using var timeout = spec.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, aborted);
+        var io = new CommandIo(pid, stdout, stderr, onOutput);
+        io.Start(InlineBudget);
         var termination = Termination.Exited;
-        try
+        if (!io.Exited.IsCompleted)
         {
-            await exited.WaitAsync(linked.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            termination = timeout.IsCancellationRequested ? Termination.TimedOut : Termination.Canceled;
+            using var timeout = spec.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
+            using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, aborted);
+            try
+            {
+                await io.Exited.WaitAsync(linked?.Token ?? aborted);
+            }
+            catch (OperationCanceledException)
+            {
+                termination = timeout?.IsCancellationRequested == true ? Termination.TimedOut : Termination.Canceled;
+            }
         }
 
         if (termination != Termination.Exited || !spec.KeepBackground)
         {
             ProcessGroup.Kill(pid);
         }
-        var status = await exited;
-        await DrainAsync(pumps, spec.WaitDelay, stopReading);
+        var status = await io.Exited;
+        await DrainAsync(io, spec.WaitDelay);
 
         return termination switch
         {
@@ -108,38 +112,21 @@ public sealed class CommandRunner
     /// <paramref name="waitDelay"/> the readers stop and the pipes are closed, so execd neither
     /// waits nor keeps reading (and burning CPU) for it.
     /// </summary>
-    private static async Task DrainAsync(Task pumps, TimeSpan waitDelay, CancellationTokenSource stopReading)
+    private static async Task DrainAsync(CommandIo io, TimeSpan waitDelay)
     {
+        if (io.Drained.IsCompleted)
+        {
+            await io.Drained;
+            return;
+        }
         try
         {
-            await pumps.WaitAsync(waitDelay);
+            await io.Drained.WaitAsync(waitDelay);
         }
         catch (TimeoutException)
         {
-            await stopReading.CancelAsync();
-            await pumps;
-        }
-    }
-
-    private static async Task PumpAsync(
-        Stream source, OutputStream stream, Func<OutputStream, ReadOnlyMemory<byte>, ValueTask> onOutput, CancellationToken stop)
-    {
-        var buffer = new byte[ChunkSize];
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(buffer, stop)) > 0)
-            {
-                await onOutput(stream, buffer.AsMemory(0, read));
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // WaitDelay is over; what is still unread is dropped with the pipe.
-        }
-        finally
-        {
-            await source.DisposeAsync();
+            io.StopReading();
+            await io.Drained;
         }
     }
 }

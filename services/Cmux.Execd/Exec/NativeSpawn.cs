@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Cmux.Execd.Exec;
 
@@ -22,21 +21,21 @@ internal static unsafe partial class NativeSpawn
     private const int OpaqueSize = 1024;
 
     /// <summary>The child's pid and the read ends of its stdout and stderr; an errno on failure.</summary>
-    public static (int Pid, SafePipeHandle? Stdout, SafePipeHandle? Stderr, int Errno) Spawn(
+    public static (int Pid, int Stdout, int Stderr, int Errno) Spawn(
         string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDirectory)
     {
         var stdout = stackalloc int[2];
         var stderr = stackalloc int[2];
         if (Pipe2(stdout, OCloexec) != 0)
         {
-            return (0, null, null, Marshal.GetLastPInvokeError());
+            return (0, -1, -1, Marshal.GetLastPInvokeError());
         }
         if (Pipe2(stderr, OCloexec) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             Close(stdout[0]);
             Close(stdout[1]);
-            return (0, null, null, errno);
+            return (0, -1, -1, errno);
         }
 
         var actions = stackalloc byte[OpaqueSize];
@@ -92,9 +91,9 @@ internal static unsafe partial class NativeSpawn
         {
             Close(stdout[0]);
             Close(stderr[0]);
-            return (0, null, null, result);
+            return (0, -1, -1, result);
         }
-        return (pid, new SafePipeHandle((IntPtr)stdout[0], ownsHandle: true), new SafePipeHandle((IntPtr)stderr[0], ownsHandle: true), 0);
+        return (pid, stdout[0], stderr[0], 0);
     }
 
     /// <summary>Waits (blocking) for the child to end and returns its raw wait status, or -errno.</summary>
@@ -113,6 +112,85 @@ internal static unsafe partial class NativeSpawn
     }
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    /// <summary>The child's status if it has ended (reaping it), else null; -errno on failure.</summary>
+    public static int? TryWait(int pid)
+    {
+        int status;
+        var result = WaitPid(pid, &status, 1); // WNOHANG
+        return result == pid ? status : result == 0 ? null : -Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>A pidfd (readable once the process has ended), or -1 where the kernel has none (before 5.3).</summary>
+    public static int PidFd(int pid)
+    {
+        try
+        {
+            return PidFdOpen(pid, 0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>An eventfd another thread writes to wake a <see cref="Poll"/>.</summary>
+    public static int EventFd() => EventFdNative(0, OCloexec | 0x800); // EFD_NONBLOCK
+
+    public static void Signal(int eventFd)
+    {
+        ulong one = 1;
+        _ = Write(eventFd, &one, sizeof(ulong));
+    }
+
+    public static int Poll(PollFd* fds, int count, int timeoutMs)
+    {
+        int result;
+        while ((result = PollNative(fds, (nuint)count, timeoutMs)) < 0 && Marshal.GetLastPInvokeError() == 4)
+        {
+        }
+        return result;
+    }
+
+    /// <summary>read(2), retried on EINTR: bytes read, 0 at EOF, -errno on failure.</summary>
+    public static int Read(int fd, byte* buffer, int count)
+    {
+        nint result;
+        while ((result = ReadNative(fd, buffer, count)) < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != 4)
+            {
+                return -errno;
+            }
+        }
+        return (int)result;
+    }
+
+    public static void CloseFd(int fd) => _ = Close(fd);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
+    private static partial int PidFdOpen(int pid, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int EventFdNative(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int PollNative(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static partial nint ReadNative(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint Write(int fd, void* buffer, nint count);
 
     private static IntPtr[] CStrings(IReadOnlyList<string> values, List<IntPtr> owned)
     {

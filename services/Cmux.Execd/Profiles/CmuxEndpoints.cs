@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Cmux.Execd.Exec;
 using Cmux.Execd.Files;
@@ -98,18 +99,24 @@ public static class CmuxEndpoints
         response.Headers.CacheControl = "no-store";
         await response.StartAsync(aborted);
         using var events = new EventStream(context, TimeSpan.FromMilliseconds(options.Value.ClientStallTimeoutMs));
-        var stdout = new LineSplitter(line => events.WriteAsync(new { type = "stdout", data = line }), events.LineTooLongAsync);
-        var stderr = new LineSplitter(line => events.WriteAsync(new { type = "stderr", data = line }), events.LineTooLongAsync);
+        var stdout = new LineSplitter(line => events.Write(new { type = "stdout", data = line }), events.LineTooLong);
+        var stderr = new LineSplitter(line => events.Write(new { type = "stderr", data = line }), events.LineTooLong);
 
-        var result = await runner.RunAsync(spec!, (stream, chunk) =>
-            (stream == OutputStream.Stdout ? stdout : stderr).PushAsync(chunk), aborted);
+        // The lines of one read go out with one flush: a flush per line would cost a write (and a
+        // thread hand-off) per line of a chatty command.
+        var result = await runner.RunAsync(spec!, async (stream, chunk) =>
+        {
+            await (stream == OutputStream.Stdout ? stdout : stderr).PushAsync(chunk);
+            await events.FlushAsync();
+        }, aborted);
         await stdout.FlushAsync();
         await stderr.FlushAsync();
         if (result.Error is not null)
         {
-            await events.WriteAsync(new { type = "error", message = result.Error });
+            await events.Write(new { type = "error", message = result.Error });
         }
-        await events.WriteAsync(new { type = "exit", code = result.ExitCode });
+        await events.Write(new { type = "exit", code = result.ExitCode });
+        await events.FlushAsync();
         return Results.Empty;
     }
 
@@ -142,50 +149,58 @@ public static class CmuxEndpoints
     private static IResult Error(RequestError error) => Results.Text(error.Message + "\n", "text/plain; charset=utf-8", statusCode: error.Status);
 
     /// <summary>
-    /// One JSON object per line, flushed at once; the two output readers write through one lock.
-    /// A write the client does not take within the stall timeout disconnects it, which kills its
-    /// command (the runner watches the same abort): a client that stops reading holds nothing.
+    /// One JSON object per line, buffered in the response and sent by <see cref="FlushAsync"/>; one
+    /// writer at a time (the command's I/O, then the request). A flush the client does not take
+    /// within the stall timeout disconnects it, which kills its command (the runner watches the
+    /// same abort): a client that stops reading holds nothing.
     /// </summary>
     private sealed class EventStream(HttpContext context, TimeSpan stallTimeout) : IDisposable
     {
-        private readonly SemaphoreSlim _lock = new(1, 1);
         private readonly CancellationTokenSource _stall = new();
-        private readonly HttpResponse _response = context.Response;
+        private readonly System.IO.Pipelines.PipeWriter _body = context.Response.BodyWriter;
 
-        public void Dispose()
+        public void Dispose() => _stall.Dispose();
+
+        public ValueTask LineTooLong() =>
+            Write(new { type = "error", message = $"line exceeds {LineSplitter.MaxLineBytes} bytes; dropped up to its end" });
+
+        public ValueTask Write(object payload)
         {
-            _stall.Dispose();
-            _lock.Dispose();
+            if (!_stall.IsCancellationRequested)
+            {
+                _body.Write(JsonSerializer.SerializeToUtf8Bytes(payload));
+                _body.Write(Newline);
+            }
+            return ValueTask.CompletedTask;
         }
 
-        public ValueTask LineTooLongAsync() =>
-            WriteAsync(new { type = "error", message = $"line exceeds {LineSplitter.MaxLineBytes} bytes; dropped up to its end" });
-
-        public async ValueTask WriteAsync(object payload)
+        public async ValueTask FlushAsync()
         {
-            var line = JsonSerializer.SerializeToUtf8Bytes(payload);
-            await _lock.WaitAsync();
+            if (_stall.IsCancellationRequested)
+            {
+                return;
+            }
             try
             {
-                if (_stall.IsCancellationRequested)
-                {
-                    return;
-                }
                 _stall.CancelAfter(stallTimeout);
-                await _response.Body.WriteAsync(line, _stall.Token);
-                await _response.Body.WriteAsync(Newline, _stall.Token);
-                await _response.Body.FlushAsync(_stall.Token);
+                var flushed = await _body.FlushAsync(_stall.Token);
                 _stall.CancelAfter(Timeout.InfiniteTimeSpan);
+                if (flushed.IsCanceled || flushed.IsCompleted)
+                {
+                    Drop();
+                }
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
             {
-                // The client went away or stalled; the runner sees the abort and kills the command.
-                context.Abort();
+                Drop();
             }
-            finally
-            {
-                _lock.Release();
-            }
+        }
+
+        // The client went away or stalled; the runner sees the abort and kills the command.
+        private void Drop()
+        {
+            _stall.Cancel();
+            context.Abort();
         }
     }
 }
