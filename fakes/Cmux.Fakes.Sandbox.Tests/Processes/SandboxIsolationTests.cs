@@ -42,6 +42,27 @@ public sealed class SandboxIsolationTests(SandboxHostFixture host)
     }
 
     [Fact]
+    public async Task Orphans_a_command_leaves_are_reaped()
+    {
+        if (!Isolated)
+        {
+            return;
+        }
+        // The background sleep outlives its shell and is adopted by the namespace's first process.
+        await ExecAsync(host.First, "sleep 0.1 & echo started");
+
+        const string Zombies = "grep -ls '^State:[[:space:]]*Z' /proc/[0-9]*/status; true";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var zombies = await ExecAsync(host.First, Zombies);
+        while (zombies.Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            zombies = await ExecAsync(host.First, Zombies);
+        }
+        zombies.ShouldBeEmpty("an exited orphan must not stay a zombie");
+    }
+
+    [Fact]
     public async Task Home_and_workspace_are_the_sandboxs_own()
     {
         var (home, workspace) = Isolated ? ("/root", "/workspace") : (Path.Combine(Path.GetDirectoryName(host.First.Workspace)!, "home"), host.First.Workspace);

@@ -20,9 +20,11 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
         // The host's management port is the host's: execd answers its health on its own socket.
         ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "HTTP_PORTS", "HTTPS_PORTS", "DOTNET_URLS", "Management__Port"];
 
-    // Binds the sandbox's folders where an LXC container has them, names the host, then becomes execd.
+    // Binds the sandbox's folders where an LXC container has them, names the host, then runs execd
+    // as its child and waits: the shell stays the namespace's PID 1 and, like a container's init,
+    // reaps the orphans commands leave (`nohup x &`), which execd as PID 1 would leave as zombies.
     private const string IsolationScript =
-        """mkdir -p /workspace && mount --bind "$1" /root && mount --bind "$2" /workspace && hostname "$3" && shift 3 && exec "$@" """;
+        """mkdir -p /workspace && mount --bind "$1" /root && mount --bind "$2" /workspace && hostname "$3" && shift 3 || exit 1; "$@" & wait $! """;
 
     private readonly SandboxHostOptions _options = options.Value;
 
