@@ -30,6 +30,8 @@ httpclient=${COMPARE_HTTPCLIENT:-0}
 port=39378
 control_port=$base router_port=$((base + 1)) caddy_port=$((base + 2))
 api_port=$((base + 3)) edge_port=$((base + 4)) edge_http_port=$((base + 5))
+# Health answers only on a management port (never where traffic is served), as the AppHost composes it.
+router_management_port=$((base + 6)) edge_management_port=$((base + 7))
 sandbox_ip="127.1.$((vmid / 256)).$((vmid % 256))"
 domain=example.test
 host="port-$port-vm-$vmid.$domain"
@@ -91,9 +93,10 @@ hosts="$work/sandboxes/hosts"
 wait_for sandboxes 10 "http://$sandbox_ip:$port$path"
 
 echo "== router on 127.0.0.1:$router_port"
-start router env ASPNETCORE_URLS="http://127.0.0.1:$router_port" dotnet "$(dll services/Cmux.Router)" \
+start router env ASPNETCORE_URLS="http://127.0.0.1:$router_port;http://127.0.0.1:$router_management_port" \
+  Management__Port="$router_management_port" dotnet "$(dll services/Cmux.Router)" \
   --Router:HostsFile="$hosts" --Router:HostsFileOnly=true
-wait_for router 60 "http://127.0.0.1:$router_port/health"
+wait_for router 60 "http://127.0.0.1:$router_management_port/health"
 wait_for router 10 -H "Host: $host" "http://127.0.0.1:$router_port$path"
 
 echo "== Caddy $(caddy version | cut -d' ' -f1) on 127.0.0.1:$caddy_port (hosts file $hosts on /etc/hosts)"
@@ -129,11 +132,11 @@ if ((access)); then
 fi
 
 echo "== edge on 127.0.0.1:$edge_port (https), CA $ca"
-start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port" \
-  dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
+start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port;http://127.0.0.1:$edge_management_port" \
+  Management__Port="$edge_management_port" dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
   --Edge:Domain="$domain" --Edge:ApiToken="$api_token" --Edge:AccountId="$account" --Edge:ZoneId="$zone" \
   --Edge:HttpsPort="$edge_port"
-wait_for edge 60 "http://127.0.0.1:$edge_http_port/health"
+wait_for edge 60 "http://127.0.0.1:$edge_management_port/health"
 # It re-reads the tunnel's ingress every second: wait until it routes the sandbox's name.
 wait_for edge 30 --cacert "$ca/ca.pem" --resolve "$host:$edge_port:127.0.0.1" "${access_headers[@]}" "https://$host:$edge_port$path"
 

@@ -39,6 +39,8 @@ settle=${SOAK_SETTLE:-15}
 vmid=${SOAK_VMID:-4343}
 base=${SOAK_PORT_BASE:-18290}
 control_port=$base router_port=$((base + 1)) api_port=$((base + 2)) edge_port=$((base + 3)) edge_http_port=$((base + 4))
+# Health answers only on a management port (never where traffic is served), as the AppHost composes it.
+router_management_port=$((base + 5)) edge_management_port=$((base + 6))
 sandbox_ip="127.1.$((vmid / 256)).$((vmid % 256))"
 domain=example.test
 out="$root/artifacts/soak"
@@ -99,9 +101,10 @@ wait_for sandboxes 30 "http://$sandbox_ip:39378/_cmux/info"
 wait_for execd 30 -H 'Content-Type: application/json' -d '{"command":"true"}' "http://$sandbox_ip:39375/exec"
 
 echo "== router on 127.0.0.1:$router_port"
-start router env ASPNETCORE_URLS="http://127.0.0.1:$router_port" dotnet "$(dll services/Cmux.Router)" \
+start router env ASPNETCORE_URLS="http://127.0.0.1:$router_port;http://127.0.0.1:$router_management_port" \
+  Management__Port="$router_management_port" dotnet "$(dll services/Cmux.Router)" \
   --Router:HostsFile="$work/sandboxes/hosts" --Router:HostsFileOnly=true
-wait_for router 60 "http://127.0.0.1:$router_port/health"
+wait_for router 60 "http://127.0.0.1:$router_management_port/health"
 
 api="http://127.0.0.1:$api_port/client/v4"
 api_token=soak-token account=00000000000000000000000000c0ffee zone=0000000000000000000000000000c0de
@@ -122,11 +125,11 @@ read -r client_id client_secret <<<"$(jq -r '(.service_token // .new_service_tok
 [[ $client_id != null && $client_secret != null ]] || die "the tunnel setup wrote no service token ($work/tunnel-setup.json)"
 
 echo "== edge on 127.0.0.1:$edge_port (https), CA $ca"
-start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port" \
-  dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
+start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port;http://127.0.0.1:$edge_management_port" \
+  Management__Port="$edge_management_port" dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
   --Edge:Domain="$domain" --Edge:ApiToken="$api_token" --Edge:AccountId="$account" --Edge:ZoneId="$zone" \
   --Edge:HttpsPort="$edge_port"
-wait_for edge 60 "http://127.0.0.1:$edge_http_port/health"
+wait_for edge 60 "http://127.0.0.1:$edge_management_port/health"
 web="port-39378-vm-$vmid.$domain"
 wait_for edge 30 --cacert "$ca/ca.pem" --resolve "$web:$edge_port:127.0.0.1" \
   -H "CF-Access-Client-Id: $client_id" -H "CF-Access-Client-Secret: $client_secret" "https://$web:$edge_port/_cmux/info"
