@@ -17,5 +17,9 @@ public enum SandboxState
     Stopped,
 }
 
-/// <summary>What a caller may say when creating a sandbox.</summary>
-public sealed record CreateSandboxRequest(string? Hostname = null);
+/// <summary>
+/// What a caller may say when creating a sandbox: its hostname, and the profile its execd speaks
+/// when it is not the host's (Morph's agent is Morph's whatever cmux's profile is, so the Morph
+/// fake asks for the seed contract its exec API translates).
+/// </summary>
+public sealed record CreateSandboxRequest(string? Hostname = null, string? ExecdProfile = null);

@@ -5,7 +5,10 @@ using Cmux.Contract;
 
 namespace Cmux.Router.Tests;
 
-/// <summary>The sandbox host with one sandbox, for the in-process router tests.</summary>
+/// <summary>
+/// The sandbox host with one sandbox, shared by every test class that needs it: one sandbox id can
+/// run only once, so the classes form one collection instead of each owning a fixture.
+/// </summary>
 public sealed class SandboxFixture : IAsyncLifetime
 {
     public const int Id = 4241;
@@ -35,7 +38,14 @@ public sealed class SandboxFixture : IAsyncLifetime
 /// The router app as Program runs it, in-process, in the cmux profile and with operator options,
 /// in front of a real sandbox (only names the hosts file lists are used, so no DNS query leaves).
 /// </summary>
-public sealed class RouterInProcessTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+[CollectionDefinition(Name)]
+public sealed class SandboxCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "the sandbox of the router tests";
+}
+
+[Collection(SandboxCollection.Name)]
+public sealed class RouterInProcessTests(SandboxFixture sandbox)
 {
     private const int Port = SandboxPorts.Execd;
     private static readonly string CmuxHost = UrlPatterns.CmuxHost(Port, SandboxNames.Hostname(SandboxFixture.Id), "example.test");

@@ -6,7 +6,8 @@ namespace Cmux.Router.Tests;
 /// The router as its own process, logging at Information to its console, driven with a secret in
 /// the query string and in a header on every kind of answer: the secret must appear in no line.
 /// </summary>
-public sealed class RouterLogTests(SandboxFixture sandbox) : IClassFixture<SandboxFixture>
+[Collection(SandboxCollection.Name)]
+public sealed class RouterLogTests(SandboxFixture sandbox)
 {
     private const string Secret = "s3cr3t-7f2c9a";
 

@@ -1,3 +1,4 @@
+using Cmux.Contract;
 using Cmux.Fakes.Sandbox.Client;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,7 @@ public sealed class InstanceLifecycle(
         {
             await OnSandboxAsync(instance, async ct =>
             {
-                await sandboxes.CreateAsync(instance.SandboxId, new CreateSandboxRequest(Hostname(instance)), ct);
+                await sandboxes.CreateAsync(instance.SandboxId, new CreateSandboxRequest(Hostname(instance), ExecdProfile: Profiles.Seed), ct);
                 await sandboxes.StartAsync(instance.SandboxId, ct);
             }, deleted);
             var remaining = options.Value.ReadyDelay - (DateTimeOffset.UtcNow - instance.Created);

@@ -51,6 +51,37 @@ public sealed class SandboxLifecycleTests(SandboxHostFixture host)
         error.Status.ShouldBe(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData(Profiles.Cmux, "application/jsonlines")]
+    [InlineData(Profiles.Seed, "application/json")]
+    public async Task A_sandbox_may_ask_for_its_own_execd_profile(string profile, string mediaType)
+    {
+        var id = host.NextId();
+        await host.Client.CreateAsync(id, new CreateSandboxRequest(ExecdProfile: profile));
+        var sandbox = await host.Client.StartAsync(id);
+        try
+        {
+            using var execd = SandboxHostFixture.ClientFor(sandbox, SandboxPorts.Execd);
+            using var response = await execd.PostAsJsonAsync("/exec", new { command = "echo hi" });
+
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            response.Content.Headers.ContentType?.MediaType.ShouldBe(mediaType);
+        }
+        finally
+        {
+            await host.Client.DeleteAsync(id);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_execd_profile_is_refused_with_400()
+    {
+        var error = await Should.ThrowAsync<SandboxHostException>(host.Client.CreateAsync(host.NextId(), new CreateSandboxRequest(ExecdProfile: "morph")));
+
+        error.Status.ShouldBe(HttpStatusCode.BadRequest);
+        error.Message.ShouldContain("execdProfile");
+    }
+
     [Fact]
     public async Task An_unknown_sandbox_is_404()
     {

@@ -45,7 +45,7 @@ public static class ControlApi
         {
             try
             {
-                var (sandbox, created) = manager.Create(n, body?.Hostname);
+                var (sandbox, created) = manager.Create(n, body?.Hostname, body?.ExecdProfile);
                 return Json(sandbox.Info(), created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
             }
             catch (ArgumentException e)

@@ -10,7 +10,7 @@ namespace Cmux.Fakes.Sandbox.Lifecycle;
 /// One sandbox: its real execd (a child process, namespaced when the host can) and its in-process
 /// services on its own address. Operations on one sandbox run one at a time.
 /// </summary>
-public sealed class SandboxInstance(int id, string hostname, SandboxLayout layout, ExecdLauncher execdLauncher, ChildProcessLauncher launcher, bool testEndpoints)
+public sealed class SandboxInstance(int id, string hostname, string? execdProfile, SandboxLayout layout, ExecdLauncher execdLauncher, ChildProcessLauncher launcher, bool testEndpoints)
 {
     private readonly SemaphoreSlim _operation = new(1, 1);
     private readonly PauseGate _gate = new();
@@ -38,7 +38,7 @@ public sealed class SandboxInstance(int id, string hostname, SandboxLayout layou
         }
         Directory.CreateDirectory(Layout.Home);
         Directory.CreateDirectory(Layout.Workspace);
-        _execd = await execdLauncher.StartAsync(Layout, Hostname, SandboxAddress.For(Id), ct);
+        _execd = await execdLauncher.StartAsync(Layout, Hostname, SandboxAddress.For(Id), execdProfile, ct);
         try
         {
             var context = new SandboxContext(Id, Hostname, SandboxAddress.For(Id), Layout, _gate, StartShellAsync);

@@ -32,9 +32,13 @@ public sealed partial class SandboxManager(
     public SandboxInstance? Get(int id) => _sandboxes.GetValueOrDefault(id);
 
     /// <summary>Creates the sandbox, or returns the existing one (created false).</summary>
-    public (SandboxInstance Sandbox, bool Created) Create(int id, string? hostname)
+    public (SandboxInstance Sandbox, bool Created) Create(int id, string? hostname, string? execdProfile = null)
     {
         hostname ??= SandboxNames.Hostname(id);
+        if (execdProfile is not null && !Profiles.All.Contains(execdProfile))
+        {
+            throw new ArgumentException($"execdProfile must be one of {string.Join(", ", Profiles.All)}, not '{execdProfile}'");
+        }
         if (!HostnamePattern().IsMatch(hostname))
         {
             throw new ArgumentException($"hostname '{hostname}' is not a DNS label (a-z, 0-9, '-', at most 63 characters)");
@@ -48,7 +52,7 @@ public sealed partial class SandboxManager(
             DeleteFolder(layout);
             Directory.CreateDirectory(layout.Home);
             Directory.CreateDirectory(layout.Workspace);
-            return new SandboxInstance(id, hostname, layout, execdLauncher, launcher, _options.TestEndpoints);
+            return new SandboxInstance(id, hostname, execdProfile, layout, execdLauncher, launcher, _options.TestEndpoints);
         });
         if (created)
         {

@@ -30,7 +30,7 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
 
     public bool Isolates { get; } = options.Value.Isolation != "none" && Environment.IsPrivilegedProcess && File.Exists(Unshare);
 
-    public async Task<Process> StartAsync(SandboxLayout layout, string hostname, System.Net.IPAddress address, CancellationToken ct)
+    public async Task<Process> StartAsync(SandboxLayout layout, string hostname, System.Net.IPAddress address, string? profile, CancellationToken ct)
     {
         File.Delete(layout.ExecdSocket);
         var (execd, execdArguments) = ExecdCommand();
@@ -43,7 +43,9 @@ public sealed class ExecdLauncher(IOptions<SandboxHostOptions> options, ChildPro
             $"--Execd:Home={home}",
             $"--Execd:Workspace={workspace}",
             $"--Execd:TokenFiles:0={home}/.worker-auth-token",
-            .. _options.Execd.Select(setting => $"--Execd:{setting.Key}={setting.Value}"),
+            .. _options.Execd.Where(setting => profile is null || !setting.Key.Equals("Profile", StringComparison.OrdinalIgnoreCase))
+                .Select(setting => $"--Execd:{setting.Key}={setting.Value}"),
+            .. profile is null ? Array.Empty<string>() : [$"--Execd:Profile={profile}"],
         ];
 
         var process = Isolates
