@@ -16,14 +16,27 @@ public sealed record CasePair(RouterProfile Profile, GeneratedCase Case,
 /// selects, the aspects <paramref name="Aspects"/> names may differ (names separated by <c>|</c>, each
 /// exact or a prefix ending in <c>*</c>; <c>*</c> alone is every aspect).
 /// </summary>
-/// <param name="JoinedOnly">Only where the router's value is Caddy's repeated values joined with ", ".</param>
+/// <param name="JoinedOnly">Only where the router's value is Caddy's repeated values joined into one.</param>
 public sealed record GeneratedAllowance(string Class, string Aspects, string Reason, Func<CasePair, bool> Applies, bool JoinedOnly = false)
 {
     public bool Covers(CasePair pair, string aspect) => Matches(aspect) && Applies(pair)
-        && (!JoinedOnly || pair.Caddy.GetValueOrDefault(aspect)?.Replace(" | ", ", ", StringComparison.Ordinal) == pair.Router.GetValueOrDefault(aspect));
+        && (!JoinedOnly || IsJoined(pair.Caddy.GetValueOrDefault(aspect), pair.Router.GetValueOrDefault(aspect)));
+
+    // HttpClient joins most repeated values with ", ", User-Agent's (a list of products) with " ".
+    private static bool IsJoined(string? caddy, string? router) =>
+        caddy is not null && router is not null
+        && (caddy.Replace(" | ", ", ", StringComparison.Ordinal) == router
+            || caddy.Replace(" | ", " ", StringComparison.Ordinal) == router
+            // Empty values: HttpClient writes "," where Go wrote two empty lines.
+            || caddy.Replace(" | ", ",", StringComparison.Ordinal).Trim() == router.Replace(", ", ",", StringComparison.Ordinal).Trim());
+
+    /// <summary>The case is one this entry is about, and shows an aspect it names: were the difference
+    /// gone, this is where it would have shown.</summary>
+    public bool IsExercisedBy(CasePair pair) =>
+        Applies(pair) && (Aspects == AllowedDifference.Any || pair.Caddy.Keys.Concat(pair.Router.Keys).Any(Matches));
 
     private bool Matches(string aspect) => Aspects.Split('|').Any(a =>
-        a.EndsWith('*') ? aspect.StartsWith(a[..^1], StringComparison.Ordinal) : aspect == a);
+        a == AllowedDifference.Any || a.EndsWith('*') ? aspect.StartsWith(a[..^1], StringComparison.Ordinal) : aspect == a);
 
     public override string ToString() => $"{Class} [{Aspects}]";
 }
@@ -119,19 +132,41 @@ public static class GeneratedAllowances
             "The generator sends the body without waiting for 100 Continue. RFC 9110 section 10.1.1 lets a server omit "
             + "the 100 once the body is on its way; Go writes it anyway, Kestrel does not when the body is already read.",
             p => p.Case.Has("body:expect")),
-        new("unread body with Expect", "connection",
-            "When a request with 'Expect: 100-continue' is answered without its body being read (a 502, a 404), Go "
-            + "closes the connection; Kestrel reads and discards the body and keeps the connection. Both are correct "
-            + "(RFC 9110 section 10.1.1).",
-            p => p.Case.Has("body:expect")),
+        new("body left unread", "connection",
+            "When a request is answered without its body being read (a 502, a 404, OPTIONS *, an unanswered Expect), "
+            + "Go closes the connection rather than read the rest; Kestrel reads and discards the body and keeps the "
+            + "connection. Both are correct (RFC 9112 section 9.3, RFC 9110 section 10.1.1).",
+            p => (p.Case.Has("body:expect") || p.Case.Has("body:length") || p.Case.Has("body:chunked") || p.Case.Has("body:chunked-trailers"))
+                && p.Caddy.GetValueOrDefault("connection") == "close" && p.Router.GetValueOrDefault("connection") == ""),
         new("HTTP/1.0 keep-alive", "connection",
             "For an HTTP/1.0 request with 'Connection: keep-alive' Kestrel keeps the connection and says so; Caddy's "
             + "answers close it. A client that asks for keep-alive handles either.",
-            p => p.Case.IsHttp10 && p.Case.Has("header:connection-keep-alive") && p.Router.GetValueOrDefault("connection") == "keep-alive"),
-        new("chunked HTTP/1.0 request", "upstream.header:transfer-encoding|upstream.bodyLength|upstream.bodySha256",
+            p => p.Case.IsHttp10 && (p.Case.Has("header:connection-keep-alive") || p.Case.Has("header:hop"))
+                && p.Caddy.GetValueOrDefault("connection") == "" && p.Router.GetValueOrDefault("connection") == "keep-alive"),
+        new("chunked HTTP/1.0 request", "*",
             "Transfer-Encoding is undefined in HTTP/1.0: Go ignores it and forwards no body (leaving the chunks on the "
-            + "connection as a next request), Kestrel decodes the chunks and the router forwards them chunked. RFC 9112 "
+            + "connection as a next request, which then fails), Kestrel decodes the chunks and the router forwards them chunked. RFC 9112 "
             + "section 6.1 calls the framing faulty; the router's reading loses nothing and smuggles nothing.",
             p => p.Case.IsHttp10 && (p.Case.Has("body:chunked") || p.Case.Has("body:chunked-trailers"))),
+        new("method in lower case", "upstream.method",
+            ".NET's HttpClient writes a method that matches a standard one case-insensitively in upper case ('get' goes "
+            + "upstream as GET); Go keeps the client's spelling. RFC 9110 section 9.1 makes methods case-sensitive, but "
+            + "no client cmux supports sends a lower-case method, and HttpClient offers no way to keep it.",
+            p => p.Case.Method is "get"),
+        new("websocket upgrade over HTTP/1.0", "*",
+            "Caddy's fault: it switches protocols for an HTTP/1.0 request carrying Upgrade, which RFC 9110 section 7.8 "
+            + "says a server must ignore in HTTP/1.0. Kestrel ignores it and the upstream answers the plain GET (426).",
+            p => p.Case.IsHttp10 && p.Case.Tags.Any(t => t.StartsWith("ws:", StringComparison.Ordinal))
+                && p.CaddyStatus == "101" && p.RouterStatus != "101"),
+        new("repeated User-Agent", "upstream.header:user-agent",
+            "Go's transport writes only the first of several User-Agent lines (it reads the header as one value); "
+            + "HttpClient sends them all, joined with ' '. Nothing is lost on the router's side.",
+            p => p.Case.Tags.Count(t => t == "header:user-agent") > 1
+                && p.Caddy.GetValueOrDefault("upstream.header:user-agent") != p.Router.GetValueOrDefault("upstream.header:user-agent")),
+        new("HTTP/1.0 with Connection both keep-alive and close", "connection",
+            "A request that asks for keep-alive and close at once: Kestrel closes (close is final, RFC 9112 section 9.6), "
+            + "Go's server keeps the HTTP/1.0 connection because one line says keep-alive. Closing is the safe reading.",
+            p => p.Case.IsHttp10 && p.Case.Has("header:connection-close")
+                && p.Caddy.GetValueOrDefault("connection") == "keep-alive" && p.Router.GetValueOrDefault("connection") == "close"),
     ];
 }
