@@ -22,7 +22,6 @@ took() { timings+=("$1 $((SECONDS - step_started)) s"); step_started=$SECONDS; }
 eng/bootstrap.sh || exit 1
 took bootstrap
 
-export DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 
 filter="" args=()
