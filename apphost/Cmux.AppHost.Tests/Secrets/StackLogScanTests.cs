@@ -125,7 +125,7 @@ public sealed class StackLogScanTests(AppHostStack stack)
         await traffic.SendAsync("the router's 404", direct, HttpMethod.Get, new Uri(stack.Endpoint("router"), "/"), execdAuth, ct, host: "example.com");
         await traffic.SendAsync("Morph API", direct, HttpMethod.Get, new Uri(stack.Endpoint("morph"), "/api/instance"), morphAuth, ct);
         await traffic.SendAsync("Morph exec", direct, HttpMethod.Post, new Uri(stack.Endpoint("morph"), $"/api/instance/{instance.Id}/exec"), morphAuth, ct,
-            new StringContent("""{"command":"echo ok"}""", Encoding.UTF8, "application/json"));
+            new StringContent("""{"command":["echo","ok"]}""", Encoding.UTF8, "application/json"));
         await traffic.SendAsync("Morph gateway", throughGateway, HttpMethod.Get, morph.UrlFor(instance, SandboxPorts.VsCode), morphAuth, ct);
         await traffic.SendAsync("sandbox host control API", direct, HttpMethod.Get, new Uri(stack.Endpoint("sandboxes"), "/sandboxes"), execdAuth, ct);
         foreach (var resource in (string[])["pve", "cloudflare", "edge", "router", "morph", "sandboxes"])
