@@ -67,7 +67,10 @@ if ! docker info >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     say "starting dockerd"
     mkdir -p /var/log
-    (setsid dockerd >/var/log/cmux-dockerd.log 2>&1 &)
+    # The daemon outlives this script: it must hold none of the caller's descriptors (a lock
+    # held with flock(1) would stay held for as long as dockerd runs).
+    (for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done
+     setsid dockerd </dev/null >/var/log/cmux-dockerd.log 2>&1 &)
     for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
     docker info >/dev/null 2>&1 || say "dockerd did not start (see /var/log/cmux-dockerd.log): docker tests will be skipped with that reason."
   else

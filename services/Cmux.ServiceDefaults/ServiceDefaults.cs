@@ -67,24 +67,27 @@ public static class ServiceDefaultsExtensions
             logging.IncludeScopes = true;
         });
 
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(CmuxTelemetrySources))
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddSource(CmuxTelemetrySources)
-                // Health probes would drown the traces the dashboard is for.
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
-                    !ctx.Request.Path.StartsWithSegments(HealthPath) && !ctx.Request.Path.StartsWithSegments(AlivePath))
-                .AddHttpClientInstrumentation());
+                .AddMeter(CmuxTelemetrySources));
 
-        // Exported only when the AppHost (or the user) names an OTLP endpoint; standalone runs stay quiet.
+        // Traced and exported only when the AppHost (or the user) names an OTLP endpoint: with no
+        // exporter, tracing still builds an activity per request and per upstream call, which a
+        // router deployed on its own pays on every request for nothing.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddSource(CmuxTelemetrySources)
+                    // Health probes would drown the traces the dashboard is for.
+                    .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
+                        !ctx.Request.Path.StartsWithSegments(HealthPath) && !ctx.Request.Path.StartsWithSegments(AlivePath))
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return builder;
