@@ -98,6 +98,8 @@ public sealed class RequestGrammar(RouterProfile profile)
         var suffix = PathSuffix(draft);
         var path = suffix.StartsWith('\0') ? suffix[1..] : resource + suffix;
         var match = Match;
+        // "*" has no absolute form ("http://host*" is not a URI); those cases keep the resource.
+        var absolutePath = path == "*" ? resource : path;
         var form = draft.Weighted("host",
         [
             ("plain", 40), ("upper-domain", 3), ("upper-prefix", 3), ("port", 4), ("bad-port", 4), ("trailing-dot", 3),
@@ -120,9 +122,9 @@ public sealed class RequestGrammar(RouterProfile profile)
             "none" => (path, []),
             "empty" => (path, ["Host:"]),
             "duplicate" => (path, [$"Host: {match}", $"Host: {draft.Pick("duplicate", [match, Domain])}"]),
-            "absolute-same" => ($"http://{match}{path}", Host(match)),
-            "absolute-other" => ($"http://{match}{path}", Host(Domain)),
-            "absolute-nohost" => ($"http://{match}{path}", []),
+            "absolute-same" => ($"http://{match}{absolutePath}", Host(match)),
+            "absolute-other" => ($"http://{match}{absolutePath}", Host(Domain)),
+            "absolute-nohost" => ($"http://{match}{absolutePath}", []),
             "down" => (path, Host($"{Label(profile, RouterCases.DownPort)}.{Domain}")),
             _ => (path, Host(Domain)),
         };
