@@ -81,14 +81,15 @@ public sealed class CaddyResponses(RouterProfile profile, string? domain = null)
     /// bad percent escape): 400, its two-word text, and
     /// the connection closed.
     /// </summary>
-    public static Task BadRequestAsync(HttpContext context)
+    public static Task BadRequestAsync(HttpContext context, string? reason = null)
     {
+        var body = reason is null ? BadRequestBody : Encoding.UTF8.GetBytes($"400 Bad Request: {reason}");
         var response = context.Response;
         response.StatusCode = StatusCodes.Status400BadRequest;
         response.ContentType = TextPlain;
-        response.ContentLength = BadRequestBody.Length;
+        response.ContentLength = body.Length;
         response.Headers.Connection = "close";
-        return response.Body.WriteAsync(BadRequestBody).AsTask();
+        return response.Body.WriteAsync(body).AsTask();
     }
 
     /// <summary>Go's server refuses an Expect other than 100-continue itself: 417, no body, connection closed.</summary>

@@ -49,6 +49,14 @@ public sealed class CaddyTransformer(RouterProfile profile, HopMark? mark = null
         string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        // Go forwards the method as the client spelled it; YARP maps it case-insensitively onto
+        // HttpMethod's constants ("get" becomes GET) and sends a websocket upgrade as GET whatever the
+        // client's method was, so the upstream would accept an upgrade Caddy's upstream refuses.
+        var method = httpContext.Request.Method;
+        if (!string.Equals(proxyRequest.Method.Method, method, StringComparison.Ordinal))
+        {
+            proxyRequest.Method = new HttpMethod(method);
+        }
         var rawTarget = httpContext.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         if (PathAndQuery(rawTarget) is { } pathAndQuery)
         {

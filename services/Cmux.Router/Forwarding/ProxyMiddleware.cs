@@ -73,6 +73,10 @@ public sealed class ProxyMiddleware
         {
             return CaddyResponses.BadRequestAsync(context);
         }
+        if (GoHeaders.HasInvalidName(request.Headers))
+        {
+            return CaddyResponses.BadRequestAsync(context, "invalid header name");
+        }
         if (CaddyResponses.HasUnknownExpectation(request))
         {
             return CaddyResponses.ExpectationFailedAsync(context);
@@ -88,6 +92,12 @@ public sealed class ProxyMiddleware
             return CaddyResponses.PreflightAsync(context);
         }
 
+        if (request.Headers.Host.Count == 0 && AbsoluteAuthority(context) is { Length: > 0 } authority)
+        {
+            // An HTTP/1.0 request may omit Host; Go then takes the authority of an absolute-form
+            // target as the Host (Kestrel does so only when a Host header is present to override).
+            request.Headers.Host = authority;
+        }
         var decision = _router.Route(request.Headers.Host.ToString());
         switch (decision.Outcome)
         {
@@ -138,6 +148,19 @@ public sealed class ProxyMiddleware
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             _logger.LogDebug(exception, "Forwarding to {Destination} failed: {Error}", decision.Destination, error);
         }
+    }
+
+    private static string? AbsoluteAuthority(HttpContext context)
+    {
+        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var scheme = target.IndexOf("://", StringComparison.Ordinal);
+        if (scheme <= 0 || target.AsSpan(0, scheme).ContainsAny('/', '?'))
+        {
+            return null;
+        }
+        var authority = target.AsSpan(scheme + 3);
+        var end = authority.IndexOfAny('/', '?');
+        return (end < 0 ? authority : authority[..end]).ToString();
     }
 
     private static bool IsLoop(Exception? exception)
