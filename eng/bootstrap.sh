@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs and starts, idempotently, what the tests and the main job need on a fresh
 # Debian 12 machine: Caddy (the reference router), nginx (the router benchmark's second
-# reference), Chromium (the real browser), wrk (the load cross-check), Docker (Testcontainers),
+# reference), Chromium (the real browser), wrk (the load cross-check),
 # the namespace tools the sandboxes use, and the published clients the fakes are driven by
 # (python3-proxmoxer).
-# Safe to run again: it installs only what is missing and starts dockerd only when it is down.
+# Safe to run again: it installs only what is missing. No test uses Docker yet, so it is not
+# installed: a clean machine's minutes go to the tests.
 set -euo pipefail
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -18,7 +19,6 @@ declare -A needed=(
   [nginx]=nginx
   [chromium]=chromium
   [wrk]=wrk
-  [dockerd]=docker.io
   [unshare]=util-linux
   [ip]=iproute2
   [curl]=curl
@@ -61,17 +61,4 @@ elif [ -s /run/nginx.pid ] && command -v nginx >/dev/null; then
   nginx -s quit >/dev/null 2>&1 || true
 fi
 
-# Docker: start the daemon when nobody did (CI machines have no init running it).
-export DOCKER_API_VERSION=1.41
-if ! docker info >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    say "starting dockerd"
-    mkdir -p /var/log
-    (setsid dockerd >/var/log/cmux-dockerd.log 2>&1 &)
-    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-    docker info >/dev/null 2>&1 || say "dockerd did not start (see /var/log/cmux-dockerd.log): docker tests will be skipped with that reason."
-  else
-    say "dockerd is not running and starting it needs root: docker tests will be skipped with that reason."
-  fi
-fi
 say "ready"

@@ -15,9 +15,13 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-eng/bootstrap.sh || exit 1
+# What each step took, printed before the summary: CI's budget is spent here, step by step.
+timings=() step_started=$SECONDS
+took() { timings+=("$1 $((SECONDS - step_started)) s"); step_started=$SECONDS; }
 
-export DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
+eng/bootstrap.sh || exit 1
+took bootstrap
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 
 filter="" args=()
@@ -34,6 +38,7 @@ rm -rf "$results" "$root/artifacts/conformance/rehearsal"
 mkdir -p "$results"
 
 eng/build.sh || { echo "0 passed, 1 failed"; exit 1; }
+took build
 
 phase() { # what to test, its filter, then more dotnet test arguments
   local what=$1 own=$2; shift 2
@@ -42,24 +47,26 @@ phase() { # what to test, its filter, then more dotnet test arguments
 }
 status=0
 phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
+took "unit (every assembly side by side)"
 # The projects that start the stack (StartsStack; the trait convention keeps such tests there), one at a time.
 for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
   phase "$project" "Category=stack|Category=browser|Category=rehearsal" || status=1
+  took "stack: $(basename "$project" .csproj)"
 done
 
 # Each further composition runs only the suite's checks (one test per check x provider): what the
 # composition changes is the chain they go through; the stack's own tests ran above.
 for composition in ${CMUX_COMPOSITIONS-}; do
   IFS=, read -r profile router <<<"$composition"
-  started=$SECONDS
   Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$root/artifacts/conformance/$profile-$router" \
     phase conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check" || status=1
-  echo "composition ($profile, $router): $((SECONDS - started)) s"
+  took "composition ($profile, $router)"
 done
 
 # The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
 verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"
 [[ -f $verdicts ]] && { echo "rehearsal verdicts ($verdicts):"; cat "$verdicts"; }
 
+echo "time per step: $(IFS=';'; echo "${timings[*]}" | sed 's/;/, /g'), in all $SECONDS s"
 eng/trx-summary.sh "$results" || status=1
 exit $status

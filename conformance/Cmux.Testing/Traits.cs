@@ -50,10 +50,12 @@ public static class Feature
     public const string Load = "load";
     /// <summary>The suite's own machinery: catalog, runner, report.</summary>
     public const string Report = "report";
+    /// <summary>Where secrets end up: files, logs.</summary>
+    public const string Secrets = "secrets";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Foundation, Exec, Sandbox, Router, UrlPattern, WebSocket, Streaming, Services, Tls, Access, Lifecycle, Provisioning,
-        PveApi, CloudflareApi, MorphApi, Load, Report,
+        PveApi, CloudflareApi, MorphApi, Load, Report, Secrets,
     };
 }

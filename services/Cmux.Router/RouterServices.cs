@@ -36,14 +36,6 @@ public static class RouterServices
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
-        // YARP logs every forwarded request at Information; on a proxy's hot path that costs more
-        // than the forwarding. Failures are still logged (and counted by the meter).
-        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Warning);
-        // Nor one line per request at Information from the host: "Request starting GET
-        // http://.../path?token=..." carries whatever secret the query holds (cmux's URLs carry
-        // tokens), and on a proxy it is most of the log. Warnings and errors still come through.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing.EndpointMiddleware", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -24,6 +24,7 @@ public static class PveFake
         AcceptAnyApiCertificate = true,
         PollInterval = TimeSpan.FromMilliseconds(20),
         TaskTimeout = TimeSpan.FromSeconds(20),
+        ReadyTimeout = null,
     };
 
     /// <summary>A client of <c>/api2/json/</c> with the default token.</summary>

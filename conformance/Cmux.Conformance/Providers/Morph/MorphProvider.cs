@@ -237,27 +237,8 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
 
     public static string ServiceName(int port) => UrlPatterns.MorphServiceName(port);
 
-    /// <summary>
-    /// Morph's exec takes only a command, so the working directory and environment become a shell
-    /// prologue; a failed <c>cd</c> ends the command with cd's error rather than running elsewhere.
-    /// </summary>
-    public static string ShellCommand(ExecRequest request)
-    {
-        var script = new StringBuilder();
-        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
-        {
-            if (!EnvironmentName().IsMatch(name))
-            {
-                throw new ArgumentException($"'{name}' is not a valid environment variable name.", nameof(request));
-            }
-            script.Append("export ").Append(name).Append('=').Append(Quote(value)).Append("; ");
-        }
-        if (request.WorkingDirectory is { } directory)
-        {
-            script.Append("cd ").Append(Quote(directory)).Append(" || exit; ");
-        }
-        return script.Append(request.Command).ToString();
-    }
+    /// <summary>Morph's exec takes only a command: the working directory and environment become a prologue.</summary>
+    public static string ShellCommand(ExecRequest request) => ShellPrologue.Wrap(request);
 
     private async Task MoveAsync(string id, string action, string status, CancellationToken ct)
     {
@@ -361,10 +342,6 @@ public sealed partial class MorphProvider(MorphProviderOptions options) : ISandb
         }
     }
 
-    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvironmentName();
 
     private sealed record MorphInstance(string Id, string Status, MorphNetworking? Networking);
 

@@ -17,24 +17,10 @@ public static partial class CmuxExecWire
     /// <summary>The request body for <paramref name="request"/>.</summary>
     public static string Body(ExecRequest request)
     {
-        var script = new StringBuilder();
-        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
-        {
-            if (!ShellName().IsMatch(name))
-            {
-                throw new ArgumentException($"'{name}' is not an environment variable name a shell can export", nameof(request));
-            }
-            script.Append("export ").Append(name).Append('=').Append(Quote(value)).Append('\n');
-        }
-        if (request.WorkingDirectory is { } cwd)
-        {
-            // A directory that is not there fails the command with cd's status, as a cwd would.
-            script.Append("cd -- ").Append(Quote(cwd)).Append(" || exit\n");
-        }
-        script.Append(request.Command);
+        var command = ShellPrologue.Wrap(request);
         return request.Timeout is { } timeout
-            ? JsonSerializer.Serialize(new { command = script.ToString(), timeout_ms = (long)timeout.TotalMilliseconds })
-            : JsonSerializer.Serialize(new { command = script.ToString() });
+            ? JsonSerializer.Serialize(new { command, timeout_ms = (long)timeout.TotalMilliseconds })
+            : JsonSerializer.Serialize(new { command });
     }
 
     /// <summary>The events of an answer, in one result; an answer without its <c>exit</c> event was cut short.</summary>
@@ -101,8 +87,4 @@ public static partial class CmuxExecWire
     [GeneratedRegex("^[a-f0-9]{64}$")]
     private static partial Regex Token();
 
-    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex ShellName();
 }

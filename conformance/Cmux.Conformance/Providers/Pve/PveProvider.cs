@@ -105,8 +105,48 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             await InjectExecdTokenAsync(vmid, cancellationToken);
         }
         await RunTaskAsync("start", sandbox, () => _api.StartAsync(vmid, cancellationToken), cancellationToken);
+        if (_options.ReadyTimeout is { } readyTimeout)
+        {
+            await WaitUntilReachableAsync(new SandboxHandle(Name, sandbox, started.Elapsed), readyTimeout, cancellationToken);
+        }
         return new SandboxHandle(Name, sandbox, started.Elapsed);
     }
+
+    /// <summary>
+    /// A started container is not yet reachable by its name: the router resolves it through the
+    /// LAN's DNS, which learns a new name late (Caddy's Go resolver re-reads /etc/hosts only every
+    /// 5 s). Ready means exec answers through the public URL; a gateway error or a refused
+    /// connection means not yet. Whatever execd answers (200, 401, 400) proves the chain.
+    /// </summary>
+    private async Task WaitUntilReachableAsync(SandboxHandle sandbox, TimeSpan timeout, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            string last;
+            try
+            {
+                var status = await SendRawExecAsync(sandbox, """{"command":"true"}""", ct);
+                if ((int)status is not (502 or 503 or 504))
+                {
+                    return;
+                }
+                last = $"the public URL answered {(int)status}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            if (waited.Elapsed >= timeout)
+            {
+                throw new ProviderException(Name, "ready", sandbox.Id,
+                    $"exec did not answer through {UrlFor(sandbox, SandboxPorts.Execd)} within {timeout.TotalSeconds:F0} s of the start: {last}");
+            }
+            await Task.Delay(ReadyPoll, ct);
+        }
+    }
+
+    private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(200);
 
     public Uri UrlFor(SandboxHandle sandbox, int port) => new(IsCmux
         ? $"{_options.PublicScheme}://{UrlPatterns.CmuxHost(port, CmuxExecWire.InstanceId(Vmid(sandbox)), _options.Domain)}/"

@@ -40,6 +40,12 @@ public sealed record PveProviderOptions
 
     public TimeSpan TaskTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// How long a create waits, after PVE's start task, for exec to answer through the public URL;
+    /// null ends a create with the start task (tests of the API alone, with no router behind it).
+    /// </summary>
+    public TimeSpan? ReadyTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>PVE's certificate is self-signed and cmux turns verification off; here that takes an explicit choice.</summary>
     public bool AcceptAnyApiCertificate { get; init; }
 
