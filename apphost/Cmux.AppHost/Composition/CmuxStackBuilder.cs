@@ -131,7 +131,7 @@ public static class CmuxStackBuilder
 
             // The edge reads the tunnel from the fake API; with the real API, Cloudflare's edge is the real one.
             var edge = builder.AddProject<Projects.Cmux_Fakes_Edge>("edge")
-                .WithHttpEndpoint().WithHttpsEndpoint(name: "https").WithManagementEndpoint()
+                .WithHttpEndpoint().WithOwnHttpsEndpoint("https").WithManagementEndpoint()
                 .WithEnvironment("Tls__CaDirectory", caDirectory)
                 .WithEnvironment("Edge__WebSocketIdleTimeout", edgeIdleTimeout)
                 .WithEnvironment("Edge__Domain", FakeAccount.Domain)
@@ -146,7 +146,7 @@ public static class CmuxStackBuilder
         }
 
         var morph = builder.AddProject<Projects.Cmux_Fakes_Morph>("morph")
-            .WithHttpEndpoint().WithHttpsEndpoint(name: "gateway").WithManagementEndpoint()
+            .WithHttpEndpoint().WithOwnHttpsEndpoint("gateway").WithManagementEndpoint()
             .WithEnvironment("Tls__CaDirectory", caDirectory)
             .WithEnvironment("Morph__GatewayDomain", MorphGatewayDomain)
             .WithReference(sandboxes).WaitFor(sandboxes);
@@ -178,6 +178,15 @@ public static class CmuxStackBuilder
                 return CommandResults.Failure(e.Message);
             }
         }, new CommandOptions { IconName = "Delete", Description = "Delete every PVE container and Morph instance the fakes hold (the template stays)" });
+
+        // Every project that serves TLS brings its run-CA certificate; none takes Aspire's development
+        // certificate, so Aspire looks for none (and shows no certificate error on a machine without one).
+#pragma warning disable ASPIRECERTIFICATES001 // the annotation is Aspire 13's, marked experimental
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithoutHttpsCertificate();
+        }
+#pragma warning restore ASPIRECERTIFICATES001
 
         stack.Write();
         return stack;
@@ -224,6 +233,33 @@ public static class CmuxStackBuilder
         return resource
             .WithEnvironment("Management__Port", resource.GetEndpoint(Management).Property(EndpointProperty.TargetPort))
             .WithHttpHealthCheck("/health", endpointName: Management);
+    }
+
+    /// <summary>
+    /// An HTTPS endpoint whose certificate the service brings (from the run's CA), declared to Aspire
+    /// as the TCP port it is: an endpoint of scheme https makes Aspire look for the ASP.NET Core
+    /// development certificate, which nothing here uses, and put a "No trusted development
+    /// certificate" error on every dashboard page of a machine that has none. The service still
+    /// listens with https (ASPNETCORE_URLS), and the dashboard links it as https.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithOwnHttpsEndpoint(this IResourceBuilder<ProjectResource> resource, string name)
+    {
+        resource.WithEndpoint(name: name, scheme: "tcp");
+        var endpoint = resource.GetEndpoint(name);
+        return resource
+            .WithEnvironment(context =>
+            {
+                // Aspire wrote the http endpoints' URLs before this callback runs; a tcp endpoint it leaves out.
+                var urls = new ReferenceExpressionBuilder();
+                if (context.EnvironmentVariables.TryGetValue("ASPNETCORE_URLS", out var others))
+                {
+                    urls.AppendValueProvider(others);
+                    urls.AppendLiteral(";");
+                }
+                urls.Append($"https://{endpoint.EndpointAnnotation.TargetHost}:{endpoint.Property(EndpointProperty.TargetPort)}");
+                context.EnvironmentVariables["ASPNETCORE_URLS"] = urls.Build();
+            })
+            .WithUrlForEndpoint(name, url => url.Url = new UriBuilder(url.Url) { Scheme = "https" }.Uri.ToString());
     }
 
     private static IResourceBuilder<ProjectResource> AddPveFake(IDistributedApplicationBuilder builder, CompositionOptions composition,
