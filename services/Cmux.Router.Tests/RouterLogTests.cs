@@ -16,7 +16,7 @@ public sealed class RouterLogTests(SandboxFixture sandbox)
     [Trait(Feature.Name, Feature.Router)]
     public async Task No_query_string_or_header_reaches_the_log_at_information()
     {
-        var endpoint = NamespacedProcess.FreeLoopbackEndpoint();
+        var endpoint = LocalProcesses.FreeLoopbackEndpoint();
         await using var router = await NamespacedProcess.StartAsync(NamespacedProcess.RouterCommand, [],
             new Dictionary<string, string>
             {

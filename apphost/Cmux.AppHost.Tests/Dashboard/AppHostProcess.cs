@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -47,7 +44,7 @@ public sealed partial class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start()
     {
-        var dashboard = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
+        var dashboard = new Uri($"http://127.0.0.1:{LocalProcesses.FreeLoopbackPort()}");
         var runDirectory = Directory.CreateTempSubdirectory("cmux-dashboard-").FullName;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -65,8 +62,8 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         start.Environment["ASPNETCORE_URLS"] = dashboard.ToString().TrimEnd('/');
-        start.Environment["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreeLoopbackPort()}";
-        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreeLoopbackPort()}";
+        start.Environment["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{LocalProcesses.FreeLoopbackPort()}";
+        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{LocalProcesses.FreeLoopbackPort()}";
         start.Environment["Cmux__RunDirectory"] = runDirectory;
         start.Environment["Cmux__SandboxDirectory"] = Path.Combine(runDirectory, "sandboxes");
 
@@ -146,9 +143,9 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>SIGTERM, then the AppHost's exit: it stops every resource and DCP before it ends.</summary>
     public async Task<int> StopAsync()
     {
-        if (!_process.HasExited && Kill(_process.Id, SigTerm) != 0)
+        if (!_process.HasExited)
         {
-            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+            LocalProcesses.Terminate(_process.Id);
         }
         using var deadline = new CancellationTokenSource(StopTimeout);
         try
@@ -194,13 +191,6 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll} is not built: run eng/build.sh", dll);
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private void Append(string? line)
     {
         if (line is not null)
@@ -215,8 +205,4 @@ public sealed partial class AppHostProcess : IAsyncDisposable
     [GeneratedRegex(@"https?://[^\s/]+/login\?t=[0-9A-Za-z]+")]
     private static partial Regex LoginLine();
 
-    private const int SigTerm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

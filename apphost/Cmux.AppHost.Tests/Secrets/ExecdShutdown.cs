@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace Cmux.AppHost.Tests.Secrets;
 
@@ -22,10 +21,7 @@ public static class ExecdShutdown
             execds.ShouldNotBeEmpty($"no execd serves {socket}");
             foreach (var pid in execds)
             {
-                if (Kill(pid, SigTerm) != 0)
-                {
-                    throw new InvalidOperationException($"kill -TERM {pid} failed: errno {Marshal.GetLastPInvokeError()}");
-                }
+                LocalProcesses.Terminate(pid);
             }
             var log = Path.Combine(sandbox, "execd.log");
             await Poll.UntilAsync(() => ReadLines(log).Any(l => l.Contains(ShutdownLine, StringComparison.Ordinal)),
@@ -78,8 +74,4 @@ public static class ExecdShutdown
         return found;
     }
 
-    private const int SigTerm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

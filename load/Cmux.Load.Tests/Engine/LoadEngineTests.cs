@@ -263,7 +263,7 @@ public sealed class LoadEngineTests : IAsyncLifetime
         notFound.Iterations.StatusCodes.Keys.ShouldBe(["404"]);
         notFound.Iterations.FailRate.ShouldBe(1);
 
-        var closedPort = new TargetOptions { Url = new Uri($"http://127.0.0.1:{UnusedPort()}/") };
+        var closedPort = new TargetOptions { Url = new Uri($"http://127.0.0.1:{LocalProcesses.FreeLoopbackPort()}/") };
         using var refused = new ScenarioOptions { Name = "http", Target = closedPort }.Create();
         var refusals = await LoadRunner.RunAsync(new LoadPlan(refused, LoadModel.Closed(1)) { Duration = TimeSpan.FromSeconds(0.3) });
         refusals.Iterations.Errors.Keys.ShouldBe(["connection_refused"]);
@@ -367,13 +367,6 @@ public sealed class LoadEngineTests : IAsyncLifetime
             Connections = connections,
             NewConnections = newConnections,
         }.Create();
-
-    private static int UnusedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Wraps a scenario so one iteration blocks the calling thread, as a client-side pause would.</summary>
     private sealed class StallingScenario(IScenario inner, TimeSpan stall, int stallAt) : IScenario

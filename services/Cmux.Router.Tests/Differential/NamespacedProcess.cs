@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Cmux.Router.Tests.Differential;
@@ -70,14 +69,6 @@ public sealed class NamespacedProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A port nothing listens on right now, for a child process to bind.</summary>
-    public static IPEndPoint FreeLoopbackEndpoint()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return (IPEndPoint)listener.LocalEndpoint;
-    }
-
     private async Task WaitUntilListeningAsync(IPEndPoint endpoint)
     {
         var deadline = Stopwatch.StartNew();
@@ -118,18 +109,14 @@ public sealed class NamespacedProcess : IAsyncDisposable
     /// <summary>SIGTERM, then waits for the exit, so everything the process logged is in <see cref="Output"/>.</summary>
     public async Task StopAsync()
     {
-        if (!_process.HasExited && Kill(_process.Id, SigTerm) != 0)
+        if (!_process.HasExited)
         {
-            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+            LocalProcesses.Terminate(_process.Id);
         }
         using var cts = new CancellationTokenSource(StartTimeout);
         await _process.WaitForExitAsync(cts.Token);
     }
 
-    private const int SigTerm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {

@@ -52,7 +52,7 @@ public sealed class RouterDifferentialFixture : IAsyncLifetime
     private async Task<ProxyPair> StartPairAsync(RouterProfile profile, string resolvConf)
     {
         var home = Directory.CreateDirectory(Path.Combine(_dir!.FullName, profile.ToString())).FullName;
-        var caddy = NamespacedProcess.FreeLoopbackEndpoint();
+        var caddy = LocalProcesses.FreeLoopbackEndpoint();
         _processes.Add(await NamespacedProcess.StartAsync($"caddy run --adapter caddyfile --config '{Caddyfile(profile)}'",
             [(_sandboxes!.HostsFile, "/etc/hosts"), (resolvConf, "/etc/resolv.conf")],
             new Dictionary<string, string>
@@ -65,7 +65,7 @@ public sealed class RouterDifferentialFixture : IAsyncLifetime
             },
             caddy));
 
-        var router = NamespacedProcess.FreeLoopbackEndpoint();
+        var router = LocalProcesses.FreeLoopbackEndpoint();
         _processes.Add(await NamespacedProcess.StartAsync(NamespacedProcess.RouterCommand,
             [(resolvConf, "/etc/resolv.conf")],
             new Dictionary<string, string>

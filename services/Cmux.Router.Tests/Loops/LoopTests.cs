@@ -35,7 +35,7 @@ public sealed class LoopTests
         var dir = Directory.CreateTempSubdirectory("cmux-router-loop-");
         try
         {
-            var endpoint = NamespacedProcess.FreeLoopbackEndpoint();
+            var endpoint = LocalProcesses.FreeLoopbackEndpoint();
             var hosts = Path.Combine(dir.FullName, "hosts");
             await File.WriteAllTextAsync(hosts, $"127.0.0.1 cmux-{Vmid}.lan cmux-{Vmid}\n");
             await using var router = await NamespacedProcess.StartAsync(NamespacedProcess.RouterCommand, [],
@@ -86,7 +86,7 @@ public sealed class LoopTests
         {
             // Two routers on one port of two loopback addresses, each sending the sandbox's name to
             // the other: neither is its own upstream, so only the Via mark can see the loop.
-            var port = NamespacedProcess.FreeLoopbackEndpoint().Port;
+            var port = LocalProcesses.FreeLoopbackEndpoint().Port;
             var first = new IPEndPoint(IPAddress.Parse("127.0.0.1"), port);
             var second = new IPEndPoint(IPAddress.Parse("127.0.0.2"), port);
             var firstHosts = Path.Combine(dir.FullName, "first-hosts");
