@@ -14,6 +14,12 @@ for f in "${files[@]}"; do
   # VSTest counts skipped tests as neither executed nor notExecuted: they are total - executed.
   skipped=$((skipped + $(get total) - $(get executed)))
 done
+# The failures by name, with the first line of each message, just above the summary: CI shows
+# only the end of the output.
+for f in "${files[@]}"; do
+  awk '/<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1 }
+       want && /<Message>/ { sub(/.*<Message>/, ""); print "failed: " name " -- " substr($0, 1, 300); want = 0 }' "$f"
+done
 if ((skipped)); then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -109,6 +109,7 @@ public sealed class SuiteFixture : IAsyncLifetime
             TokenSecret = PveFakeApp.Defaults["Pve:Auth:Tokens:0:Secret"]!,
             Domain = tunnel.Domain,
             Profile = stack.Profile,
+            FirstVmid = RealProviders.FirstVmid(),
             PollInterval = TimeSpan.FromMilliseconds(200),
             TaskTimeout = TimeSpan.FromMinutes(2),
             Route = new PublicRoute(new DnsEndPoint(edge.Host, edge.Port), roots),

@@ -28,7 +28,7 @@ public static class RealProviders
             TokenSecret = Required("CMUX_PVE_TOKEN_SECRET"),
             Node = Optional("CMUX_PVE_NODE") ?? "pve",
             TemplateVmid = Integer("CMUX_PVE_TEMPLATE", 9000, 100),
-            FirstVmid = Integer("CMUX_PVE_FIRST_VMID", 200, 100),
+            FirstVmid = FirstVmid(),
             Profile = Profile(),
             Domain = domain,
             AcceptAnyApiCertificate = Flag("CMUX_PVE_INSECURE"),
@@ -94,6 +94,13 @@ public static class RealProviders
     }
 
     /// <summary><c>CMUX_SWEEP_AGE</c> (hours, default 6): a marked sandbox of another run older than this is a leftover.</summary>
+    /// <summary>
+    /// The smallest vmid the suite's clones take (<c>CMUX_PVE_FIRST_VMID</c>), in either mode: on a
+    /// shared host it keeps clear of other guests; on one machine it lets two composed stacks run
+    /// side by side without their sandboxes taking the same loopback addresses.
+    /// </summary>
+    public static int FirstVmid() => Integer("CMUX_PVE_FIRST_VMID", 200, 100);
+
     public static TimeSpan SweepAge() =>
         Optional("CMUX_SWEEP_AGE") is { } hours
             ? double.TryParse(hours, NumberStyles.Float, CultureInfo.InvariantCulture, out var h) && h >= 0
