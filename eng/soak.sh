@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Soak benchmark (issue 15, Build point 5): composes the stack standalone on loopback, as
-# eng/compare.sh does (sandbox host with one sandbox and its execd, our router, the Cloudflare API
+# Soak benchmark (issue 15, Build point 5): composes the stack standalone on loopback
+# (eng/lib/targets.sh, shared with eng/compare.sh: sandbox host with one sandbox and its execd, our router, the Cloudflare API
 # fake, the tunnel setup against it, the edge with a run CA and Access), runs mixed load for the
 # given minutes, and prints per service (and for execd, a child of the sandbox host) its resident
 # memory, open file descriptors, threads and descendant processes, from /proc: at the start (stack
@@ -38,101 +38,32 @@ sample=${SOAK_SAMPLE:-5}
 settle=${SOAK_SETTLE:-15}
 vmid=${SOAK_VMID:-4343}
 base=${SOAK_PORT_BASE:-18290}
-control_port=$base router_port=$((base + 1)) api_port=$((base + 2)) edge_port=$((base + 3)) edge_http_port=$((base + 4))
-# Health answers only on a management port (never where traffic is served), as the AppHost composes it.
-router_management_port=$((base + 5)) edge_management_port=$((base + 6))
-sandbox_ip="127.1.$((vmid / 256)).$((vmid % 256))"
+edge_port=$((base + 3))
 domain=example.test
+web="port-39378-vm-$vmid.$domain"
 out="$root/artifacts/soak"
 work="$out/run"
-ca="$work/ca"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+script=soak
+source "$root/eng/lib/targets.sh"
 
-die() { echo "soak: $*" >&2; exit 1; }
-
-for tool in jq curl timeout; do
-  command -v "$tool" >/dev/null || die "$tool is missing (eng/bootstrap.sh installs it)"
-done
-for p in $control_port $router_port $api_port $edge_port $edge_http_port; do
-  ! ss -ltn "sport = :$p" | grep -q LISTEN || die "port $p is taken; set SOAK_PORT_BASE"
-done
+need_tools jq curl timeout
+need_free_ports $(seq "$base" $((base + 6)))
 
 rm -rf "$out" && mkdir -p "$work"
-pids=() loads=()
+loads=()
 cleanup() {
   for pid in "${loads[@]}"; do kill "$pid" 2>/dev/null || true; done
-  curl -s -o /dev/null -m 5 -X DELETE "http://127.0.0.1:$control_port/sandboxes/$vmid" || true
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${loads[@]}" "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${loads[@]}"; do wait "$pid" 2>/dev/null || true; done
+  targets_cleanup
 }
 trap cleanup EXIT
 
-dll() { echo "$root/$1/bin/Release/net10.0/$(basename "$1").dll"; }
-
-declare -A service_pid
-start() { # name command... : a service in the background, logs to $work/name.log, stopped by cleanup
-  local name=$1; shift
-  "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  service_pid[$name]=$!
-}
-
-wait_for() { # name seconds curl-args... : until curl succeeds (-f: a 2xx answer), or fail
-  local name=$1 deadline=$((SECONDS + $2)); shift 2
-  until curl -sf -o /dev/null -m 2 "$@"; do
-    ((SECONDS < deadline)) || die "$name did not answer ($*) within the time allowed (log: $work/$name.log)"
-    sleep 0.2
-  done
-}
-
-echo "== building (Release)"
-for project in load/Cmux.Load fakes/Cmux.Fakes.Sandbox services/Cmux.Router \
-  fakes/Cmux.Fakes.Cloudflare services/Cmux.Provisioning fakes/Cmux.Fakes.Edge; do
-  dotnet build "$project" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || die "$project does not build"
-done
-
-echo "== sandbox host on 127.0.0.1:$control_port, sandbox $vmid on $sandbox_ip"
-start sandboxes env ASPNETCORE_URLS="http://127.0.0.1:$control_port" dotnet "$(dll fakes/Cmux.Fakes.Sandbox)" \
-  --Sandbox:DataDir="$work/sandboxes"
-wait_for sandboxes 60 "http://127.0.0.1:$control_port/health"
-curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' -d "{\"hostname\":\"cmux-$vmid\"}" "http://127.0.0.1:$control_port/sandboxes/$vmid"
-curl -sf -o /dev/null -X POST "http://127.0.0.1:$control_port/sandboxes/$vmid/start"
-wait_for sandboxes 30 "http://$sandbox_ip:39378/_cmux/info"
+build_targets
+start_sandbox "$base"
 wait_for execd 30 -H 'Content-Type: application/json' -d '{"command":"true"}' "http://$sandbox_ip:39375/exec"
-
-echo "== router on 127.0.0.1:$router_port"
-start router env ASPNETCORE_URLS="http://127.0.0.1:$router_port;http://127.0.0.1:$router_management_port" \
-  Management__Port="$router_management_port" dotnet "$(dll services/Cmux.Router)" \
-  --Router:HostsFile="$work/sandboxes/hosts" --Router:HostsFileOnly=true
-wait_for router 60 "http://127.0.0.1:$router_management_port/health"
-
-api="http://127.0.0.1:$api_port/client/v4"
-api_token=soak-token account=00000000000000000000000000c0ffee zone=0000000000000000000000000000c0de
-echo "== Cloudflare API fake on 127.0.0.1:$api_port"
-start cloudflare env ASPNETCORE_URLS="http://127.0.0.1:$api_port" dotnet "$(dll fakes/Cmux.Fakes.Cloudflare)" \
-  --Cloudflare:Tokens:0="$api_token" --Cloudflare:AccountId="$account" --Cloudflare:ZoneId="$zone" --Cloudflare:ZoneName="$domain"
-wait_for cloudflare 60 "http://127.0.0.1:$api_port/health"
-
-echo "== tunnel setup (router origin http://127.0.0.1:$router_port, Access on)"
-timeout 120 dotnet "$(dll services/Cmux.Provisioning)" \
-  --Provisioning:ApiBaseUrl="$api" --Provisioning:ApiToken="$api_token" --Provisioning:AccountId="$account" \
-  --Provisioning:ZoneId="$zone" --Provisioning:Domain="$domain" \
-  --Provisioning:RouterOrigin="http://127.0.0.1:$router_port" --Provisioning:Access=true \
-  --Provisioning:OutputFile="$work/tunnel-setup.json" >"$work/tunnel-setup.log" 2>&1 ||
-  die "the tunnel setup failed (log: $work/tunnel-setup.log)"
-# The service token, under the key this build of the tunnel setup writes it.
-read -r client_id client_secret <<<"$(jq -r '(.service_token // .new_service_token) | "\(.client_id) \(.client_secret)"' "$work/tunnel-setup.json")"
-[[ $client_id != null && $client_secret != null ]] || die "the tunnel setup wrote no service token ($work/tunnel-setup.json)"
-
-echo "== edge on 127.0.0.1:$edge_port (https), CA $ca"
-start edge env ASPNETCORE_URLS="https://127.0.0.1:$edge_port;http://127.0.0.1:$edge_http_port;http://127.0.0.1:$edge_management_port" \
-  Management__Port="$edge_management_port" dotnet "$(dll fakes/Cmux.Fakes.Edge)" --Tls:CaDirectory="$ca" --Edge:CloudflareApi="$api" \
-  --Edge:Domain="$domain" --Edge:ApiToken="$api_token" --Edge:AccountId="$account" --Edge:ZoneId="$zone" \
-  --Edge:HttpsPort="$edge_port"
-wait_for edge 60 "http://127.0.0.1:$edge_management_port/health"
-web="port-39378-vm-$vmid.$domain"
-wait_for edge 30 --cacert "$ca/ca.pem" --resolve "$web:$edge_port:127.0.0.1" \
-  -H "CF-Access-Client-Id: $client_id" -H "CF-Access-Client-Secret: $client_secret" "https://$web:$edge_port/_cmux/info"
+# Health answers only on a management port (never where traffic is served), as the AppHost composes it.
+start_router $((base + 1)) $((base + 5))
+start_edge_chain edge $((base + 2)) "$edge_port" $((base + 4)) $((base + 6)) 1
 
 # execd is the sandbox host's descendant whose command line names Cmux.Execd.
 descendants() { # pid -> every descendant pid, one a line
