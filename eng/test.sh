@@ -4,10 +4,9 @@
 #   1. everything but Category=stack, browser and rehearsal, the assemblies side by side;
 #   2. Category=stack|browser|rehearsal, in the projects that start the composed stack (StartsStack),
 #      one at a time, in the default composition (Cmux:Profile=seed, Cmux:Router=ours);
-#   3. beside the first of those (not the suite's: it times sandboxes and carries load through the
-#      chain, so nothing else may run then), the PVE checks over each further composition of
-#      CMUX_COMPOSITIONS (profile,router pairs; "cmux,ours seed,caddy" by default, "" for none),
-#      one stack each, the report and console log of each in artifacts/conformance/<profile>-<router>/.
+#   3. the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
+#      "cmux,ours seed,caddy" by default, "" for none), side by side, one stack each, the report and
+#      console log of each in artifacts/conformance/<profile>-<router>/.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -47,14 +46,20 @@ phase() { # what to test, its filter, then more dotnet test arguments; $trx name
 status=0
 phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
 took "unit (every assembly side by side)"
+# The projects that start the stack (StartsStack; the trait convention keeps such tests there), one at a time.
+for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
+  phase "$project" "Category=stack|Category=browser|Category=rehearsal" || status=1
+  took "stack: $(basename "$project" .csproj)"
+done
+
 # Each further composition of CMUX_COMPOSITIONS runs only the PVE provider's checks (one test per
 # check): what a composition changes is the PVE chain (router, execd, profile); Morph's path is the
-# same in every one and runs in the default composition. They start now, side by side, each with
-# its own stack, its own vmids (so their sandboxes take other loopback addresses than anyone's)
-# and its own console log, beside the AppHost's own stack tests (which time nothing), and are
-# waited for before the suite's default run, which times sandboxes and carries load.
+# same in every one and ran in the default composition. They run side by side, each with its own
+# stack, its own vmids (so their sandboxes take other loopback addresses) and its own console log,
+# and nothing else runs then: the dashboard's browser test and the suite's load run, beside two
+# more stacks, once missed their deadlines on this 2-core machine.
 compositions=${CMUX_COMPOSITIONS-cmux,ours seed,caddy}
-pids=() logs=() vmid=300 compositions_started=$SECONDS
+pids=() logs=() vmid=300
 for composition in $compositions; do
   IFS=, read -r profile router <<<"$composition"
   dir="$root/artifacts/conformance/$profile-$router"
@@ -65,24 +70,13 @@ for composition in $compositions; do
   pids+=($!) logs+=("$composition $dir/console.log")
   vmid=$((vmid + 100))
 done
-wait_for_compositions() {
-  for i in "${!pids[@]}"; do
-    wait "${pids[$i]}" || status=1
-    read -r composition log <<<"${logs[$i]}"
-    echo "composition ($composition), PVE checks: $(grep -E '^ *(Total tests|Passed|Failed|Skipped):' "$log" | tr -s ' ' | paste -sd' ') (log: $log)"
-    grep -E '^\s+Failed ' "$log"
-  done
-  ((${#pids[@]})) && timings+=("compositions ($compositions, side by side from the start of the stack phase) $((SECONDS - compositions_started)) s")
-  pids=()
-}
-
-# The projects that start the stack (StartsStack; the trait convention keeps such tests there), one at a time.
-for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
-  [[ $project == */Cmux.Conformance.Tests/* ]] && { wait_for_compositions; step_started=$SECONDS; }
-  phase "$project" "Category=stack|Category=browser|Category=rehearsal" || status=1
-  took "stack: $(basename "$project" .csproj)"
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || status=1
+  read -r composition log <<<"${logs[$i]}"
+  echo "composition ($composition), PVE checks: $(grep -E '^ *(Total tests|Passed|Failed|Skipped):' "$log" | tr -s ' ' | paste -sd' ') (log: $log)"
+  grep -E '^\s+Failed ' "$log"
 done
-wait_for_compositions
+((${#pids[@]})) && took "compositions side by side ($compositions)"
 
 # The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
 verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"

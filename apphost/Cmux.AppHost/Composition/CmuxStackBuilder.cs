@@ -46,6 +46,7 @@ public static class CmuxStackBuilder
         var hostsFile = Path.Combine(sandboxData, "hosts");
         var edgeIdleTimeout = builder.Configuration["Cmux:EdgeWebSocketIdleTimeout"] ?? "00:01:40";
         var stack = new ComposedStack(composition, runDirectory);
+        builder.WriteEndpointsTo(runDirectory);
 
         var sandboxes = builder.AddProject<Projects.Cmux_Fakes_Sandbox>("sandboxes")
             .WithHttpEndpoint().WithManagementEndpoint()
