@@ -6,6 +6,11 @@
 # ratios router/Caddy, router/nginx and router/direct. Loopback only; everything it starts is
 # stopped on exit.
 # Usage: eng/bench-router.sh [seconds per target (10)] [connections (64)] [path (/_cmux/bytes?size=128)]
+# A/B of a router setting in the same run: BENCH_ROUTER_B="NAME=value ..." starts a second router
+# with those environment variables added (e.g. Kestrel__... or Logging__LogLevel__...), and
+# BENCH_AB_ROUNDS (3) rounds alternate the two (A then B, then B then A, ...) and print B/A per
+# round and for the best of each. BENCH_ROUTER_A_DLL / BENCH_ROUTER_B_DLL run another build of the
+# router as A or B (e.g. a copy of the build before a change), which also starts the A/B.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,6 +23,14 @@ control_port=18640
 caddy_port=18641
 router_port=18642
 nginx_port=18643
+router_b_port=18644
+router_b_env=${BENCH_ROUTER_B:-}
+router_dll=services/Cmux.Router/bin/Release/net10.0/Cmux.Router.dll
+router_a_dll=${BENCH_ROUTER_A_DLL:-$router_dll}
+router_b_dll=${BENCH_ROUTER_B_DLL:-$router_dll}
+ab=0
+[[ -n $router_b_env || -n ${BENCH_ROUTER_A_DLL:-} || -n ${BENCH_ROUTER_B_DLL:-} ]] && ab=1
+ab_rounds=${BENCH_AB_ROUNDS:-3}
 host="port-${port}-vm-${vmid}.example.com"
 
 PATH=$PATH:/usr/sbin
@@ -60,8 +73,15 @@ HOME="$work" XDG_CONFIG_HOME="$work" XDG_DATA_HOME="$work" CADDY_PORT="$caddy_po
 pids+=($!)
 
 ASPNETCORE_URLS="http://127.0.0.1:${router_port}" Router__HostsFile="$hosts" Logging__LogLevel__Default=Warning \
-  dotnet services/Cmux.Router/bin/Release/net10.0/Cmux.Router.dll >"$work/router.log" 2>&1 &
+  dotnet "$router_a_dll" >"$work/router.log" 2>&1 &
 pids+=($!)
+if ((ab)); then
+  # shellcheck disable=SC2086 # NAME=value words, split on purpose
+  env ASPNETCORE_URLS="http://127.0.0.1:${router_b_port}" Router__HostsFile="$hosts" Logging__LogLevel__Default=Warning $router_b_env \
+    dotnet "$router_b_dll" >"$work/router-b.log" 2>&1 &
+  pids+=($!)
+  wait_for "http://127.0.0.1:${router_b_port}/health"
+fi
 
 # nginx as a plain reverse proxy: one worker, HTTP/1.1 and pooled keep-alive connections to the
 # sandbox, the client's Host passed on, no access log (the router and Caddy write none either).
@@ -116,7 +136,23 @@ ms() { # wrk latency (us/ms/s) -> milliseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
 
-echo "wrk -t2 -c${connections} -d${duration}s GET ${path} (Host: ${host}) on $(nproc) cores"
+if ((ab)); then
+  echo "A/B: router $router_a_dll (A) and $router_b_dll${router_b_env:+ with $router_b_env} (B), wrk -t2 -c${connections} -d${duration}s GET ${path}, $ab_rounds rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%-8s %12s %10s %10s\n' target req/s p50 p99
+  best_a=0 best_b=0
+  for ((round = 1; round <= ab_rounds; round++)); do
+    if ((round % 2)); then run A "http://127.0.0.1:${router_port}"; run B "http://127.0.0.1:${router_b_port}"
+    else run B "http://127.0.0.1:${router_b_port}"; run A "http://127.0.0.1:${router_port}"; fi
+    awk -v a="$A_rps" -v b="$B_rps" -v n="$round" 'BEGIN { printf "round %d: B/A %.2f\n", n, b / a }'
+    best_a=$(awk -v x="$best_a" -v y="$A_rps" 'BEGIN { print (y > x ? y : x) }')
+    best_b=$(awk -v x="$best_b" -v y="$B_rps" 'BEGIN { print (y > x ? y : x) }')
+  done
+  awk -v a="$best_a" -v b="$best_b" 'BEGIN { printf "best of each: A %.0f, B %.0f req/s, B/A %.2f\n", a, b, b / a }'
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+
+echo "wrk -t2 -c${connections} -d${duration}s GET ${path} (Host: ${host}) on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %12s %10s %10s\n' target req/s p50 p99
 run direct "http://${direct}:${port}"
 run router "http://127.0.0.1:${router_port}"

@@ -61,25 +61,25 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
-
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(CmuxTelemetrySources));
-
-        // Traced and exported only when the AppHost (or the user) names an OTLP endpoint: with no
-        // exporter, tracing still builds an activity per request and per upstream call, which a
-        // router deployed on its own pays on every request for nothing.
+        // Logs to OTLP, metrics and traces only when the AppHost (or the user) names an OTLP
+        // endpoint: with no exporter, tracing still builds an activity per request and per upstream
+        // call, and the metrics SDK still listens to every instrument and aggregates each
+        // measurement, which a service deployed on its own (the router above all) pays on every
+        // request for nothing.
+        // The meters themselves stay: dotnet-counters and any other listener still see them.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+            builder.Services.AddOpenTelemetry()
+                .WithMetrics(metrics => metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter(CmuxTelemetrySources))
                 .WithTracing(tracing => tracing
                     .AddSource(builder.Environment.ApplicationName)
                     .AddSource(CmuxTelemetrySources)
