@@ -23,6 +23,21 @@ public sealed class StackHealthTests(AppHostStack stack, ITestOutputHelper outpu
     [Fact]
     [Trait(Category.Name, Category.Stack)]
     [Trait(Feature.Name, Feature.Foundation)]
+    public void The_run_folder_names_every_endpoint_as_aspire_allocated_it()
+    {
+        // What eng/bench-stack.sh reads to reach the composed stack.
+        using var file = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(stack.RunDirectory, "endpoints.json")));
+        foreach (var (resource, endpoint) in new[] { ("edge", "https"), ("pve", "http"), ("sandboxes", "http"), ("router", "http") })
+        {
+            var written = new Uri(file.RootElement.GetProperty(resource).GetProperty(endpoint).GetString()!);
+            var allocated = stack.Endpoint(resource, endpoint);
+            (written.Port, written.Host).ShouldBe((allocated.Port, allocated.Host), $"{resource} {endpoint}");
+        }
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Stack)]
+    [Trait(Feature.Name, Feature.Foundation)]
     public async Task Every_resource_answers_health_and_alive_on_its_management_endpoint_only()
     {
         var managed = ManagedResources();
