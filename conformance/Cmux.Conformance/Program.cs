@@ -93,6 +93,12 @@ await using (run)
         {
             return signal;
         }
+        catch (FileNotFoundException e)
+        {
+            // The probe the scenario targets is not built: nothing was measured, as with a bad setting.
+            Console.Error.WriteLine($"cmux-conformance: load: {e.Message}");
+            return 2;
+        }
         catch (Exception e) when (e is ProviderException or ArgumentException or HttpRequestException)
         {
             Console.Error.WriteLine($"cmux-conformance: load: {e.Message}");

@@ -97,6 +97,7 @@ public static class CmuxStackBuilder
             _ => $"external ({composition.RouterUrl!.GetLeftPart(UriPartial.Authority)})",
         };
 
+        IResourceBuilder<ProjectResource>? edge = null, fakeCloudflare = null;
         // pve-tunnel-setup.sh's cloud part: tunnel, ingress to the router and the PVE API, wildcard
         // DNS, Access with a service token (written to the run folder). It then exits.
         var tunnelSetup = builder.AddProject<Projects.Cmux_Provisioning>("tunnel-setup")
@@ -120,7 +121,7 @@ public static class CmuxStackBuilder
         }
         else
         {
-            var cloudflare = builder.AddProject<Projects.Cmux_Fakes_Cloudflare>("cloudflare")
+            var cloudflare = fakeCloudflare = builder.AddProject<Projects.Cmux_Fakes_Cloudflare>("cloudflare")
                 .WithHttpEndpoint().WithManagementEndpoint();
             tunnelSetup
                 .WithEnvironment("Provisioning__ApiBaseUrl", ReferenceExpression.Create($"{cloudflare.GetEndpoint("http")}/client/v4"))
@@ -131,7 +132,7 @@ public static class CmuxStackBuilder
                 .WaitFor(cloudflare);
 
             // The edge reads the tunnel from the fake API; with the real API, Cloudflare's edge is the real one.
-            var edge = builder.AddProject<Projects.Cmux_Fakes_Edge>("edge")
+            edge = builder.AddProject<Projects.Cmux_Fakes_Edge>("edge")
                 .WithHttpEndpoint().WithOwnHttpsEndpoint("https").WithManagementEndpoint()
                 .WithEnvironment("Tls__CaDirectory", caDirectory)
                 .WithEnvironment("Edge__WebSocketIdleTimeout", edgeIdleTimeout)
@@ -154,7 +155,7 @@ public static class CmuxStackBuilder
 
         // Every sandbox in the dashboard, with its public URLs: PVE's through the edge (or the real
         // domain), Morph's through its gateway.
-        var edgeHttps = builder.Resources.OfType<ProjectResource>().FirstOrDefault(r => r.Name == "edge")?.GetEndpoint("https");
+        var edgeHttps = edge?.GetEndpoint("https");
         var gateway = morph.GetEndpoint("gateway");
         sandboxes.ShowSandboxes(sandboxData, sandbox => SandboxResources.PortLinks(sandbox, port =>
         {
@@ -167,6 +168,25 @@ public static class CmuxStackBuilder
                 : UrlPatterns.SeedHost(port, sandbox.Id, FakeAccount.Domain);
             return edgeHttps is { IsAllocated: true } ? $"https://{host}:{edgeHttps.Port}/" : $"https://{host}/";
         }));
+        // The suite's command line in real mode against this stack, from the dashboard: it needs every
+        // endpoint's credentials, which the AppHost knows only of the fakes.
+        if (edge is not null && fakeCloudflare is not null && composition.PveUrl is null)
+        {
+            builder.AddConformance(new RealModeFile
+            {
+                RunDirectory = runDirectory,
+                Profile = composition.Profile,
+                PveApi = pveApi,
+                CaDirectory = caDirectory,
+                EdgeIdleTimeout = TimeSpan.Parse(edgeIdleTimeout, System.Globalization.CultureInfo.InvariantCulture),
+                EdgeHttps = edgeHttps!,
+                Cloudflare = fakeCloudflare.GetEndpoint("http"),
+                Morph = morph.GetEndpoint("http"),
+                MorphGateway = gateway,
+                RouterOrigin = () => routerOrigin is EndpointReference endpoint ? endpoint.Url : routerOrigin.ToString()!,
+            }, edge);
+        }
+
         sandboxes.WithCommand("delete-all-sandboxes", "Delete all sandboxes", async context =>
         {
             try

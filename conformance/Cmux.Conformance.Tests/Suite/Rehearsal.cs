@@ -10,7 +10,7 @@ public sealed partial class ConformanceSuite
 {
     /// <summary>
     /// The nightly job, rehearsed: the composed stack as a black box, and the suite's command line
-    /// in real mode in a process of its own, configured only through real mode's variables, pointed
+    /// in real mode in a process of its own, configured only through real mode's variables (the file the AppHost writes), pointed
     /// at the stack's public endpoints. Its verdicts must equal the fake-mode run's, check for check,
     /// and neither may skip anything. Checks this session did not run in fake mode run here first.
     /// </summary>
@@ -32,7 +32,8 @@ public sealed partial class ConformanceSuite
         }
 
         var reports = Path.Combine(Run.Settings.ReportFolder, "rehearsal");
-        var variables = new Dictionary<string, string>(await suite.RealModeVariablesAsync()) { ["CMUX_REPORT_DIR"] = reports };
+        // Only the AppHost's real-mode.env configures it, as it does the dashboard's "Run conformance suite".
+        var variables = new Dictionary<string, string> { ["CMUX_CONFIG"] = await suite.Stack.RealModeSettingsAsync(), ["CMUX_REPORT_DIR"] = reports };
         using var cli = CommandLineProcess.Start(variables, "run");
         var exit = await cli.ExitCodeAsync(TimeSpan.FromMinutes(8));
 

@@ -29,49 +29,6 @@ public sealed class SuiteFixture : IAsyncLifetime
     /// <summary>The composed stack, in fake mode; null in real mode.</summary>
     public StackFixture? Stack => _stack;
 
-    /// <summary>
-    /// The stack's public endpoints as real mode's settings: what a user would export to point the
-    /// suite at a homelab, here naming the fakes. The rehearsal runs the command line with only these.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>> RealModeVariablesAsync()
-    {
-        var stack = _stack ?? throw new InvalidOperationException("real mode has no stack to rehearse against");
-        var tunnel = await TunnelOptionsAsync(stack);
-        var token = ServiceToken(Path.Combine(stack.RunDirectory, "tunnel-setup.json"));
-        var pve = await stack.EnvironmentOfAsync("pve");
-        var edge = stack.Endpoint("edge", "https");
-        var gateway = stack.Endpoint("morph", "gateway");
-        return new Dictionary<string, string>
-        {
-            ["CMUX_MODE"] = SuiteSettings.Real,
-            ["CMUX_PROFILE"] = stack.Profile,
-            ["CMUX_PVE_URL"] = pve["Pve__HttpsUrl"] ?? throw new InvalidOperationException("pve has no Pve__HttpsUrl"),
-            ["CMUX_PVE_CA_FILE"] = stack.CaPem,
-            ["CMUX_PVE_TOKEN_ID"] = "root@pam!cmux",
-            ["CMUX_PVE_TOKEN_SECRET"] = PveFakeApp.Defaults["Pve:Auth:Tokens:0:Secret"]!,
-            ["CMUX_PVE_NODE"] = "pve",
-            ["CMUX_PVE_TEMPLATE"] = "9000",
-            ["CMUX_DOMAIN"] = tunnel.Domain,
-            ["CMUX_PUBLIC_SCHEME"] = "https",
-            ["CMUX_CONNECT_TO"] = $"{edge.Host}:{edge.Port}",
-            ["CMUX_CA_FILE"] = stack.CaPem,
-            ["CMUX_ACCESS_CLIENT_ID"] = token.ClientId,
-            ["CMUX_ACCESS_CLIENT_SECRET"] = token.ClientSecret,
-            ["CMUX_EDGE_IDLE_TIMEOUT"] = StackFixture.EdgeWebSocketIdleTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["MORPH_API_URL"] = new Uri(stack.Endpoint("morph"), "/api/").ToString(),
-            ["MORPH_API_KEY"] = MorphFakeApp.DefaultApiKeys[0],
-            ["MORPH_SNAPSHOT_ID"] = MorphFakeApp.DefaultSnapshots[0],
-            ["MORPH_CONNECT_TO"] = $"{gateway.Host}:{gateway.Port}",
-            ["CF_API_URL"] = tunnel.ApiBaseUrl.ToString(),
-            ["CF_API_TOKEN"] = tunnel.ApiToken,
-            ["CF_ACCOUNT_ID"] = tunnel.AccountId,
-            ["CF_ZONE_ID"] = tunnel.ZoneId,
-            ["CMUX_TUNNEL_ROUTER_ORIGIN"] = tunnel.RouterOrigin.ToString(),
-            ["CMUX_TUNNEL_PVE_ORIGIN"] = tunnel.PveOrigin.ToString(),
-            ["CMUX_TUNNEL_ACCESS"] = tunnel.Access ? "1" : "0",
-        };
-    }
-
     public async Task InitializeAsync()
     {
         var settings = SuiteSettings.Load();

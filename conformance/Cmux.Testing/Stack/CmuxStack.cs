@@ -24,6 +24,17 @@ public abstract class CmuxStack<TEntryPoint> : StackFixture<TEntryPoint> where T
     public string TunnelSetupOutput => Path.Combine(RunDirectory, "tunnel-setup.json");
 
     /// <summary>
+    /// The stack's public endpoints as real mode's settings (the AppHost's <c>real-mode.env</c>, for
+    /// <c>CMUX_CONFIG</c>), once the AppHost has written it: it does when the edge serves.
+    /// </summary>
+    public async Task<string> RealModeSettingsAsync()
+    {
+        var file = Path.Combine(RunDirectory, "real-mode.env");
+        await Poll.UntilAsync(() => File.Exists(file), $"the AppHost wrote {file}", TimeSpan.FromSeconds(30));
+        return file;
+    }
+
+    /// <summary>
     /// What the AppHost composed (its <c>composition.json</c>: profile, router with implementation and
     /// version, execd, pve, cloudflare), chosen by the <c>Cmux:*</c> settings of the environment.
     /// </summary>
