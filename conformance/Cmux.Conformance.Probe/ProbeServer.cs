@@ -13,8 +13,9 @@ namespace Cmux.Conformance.Probe;
 /// every header in wire order, as the proxies in front of it delivered them. It answers:
 /// <c>/_cmux/info</c> (port and hostname), <c>/_cmux/echo</c> (the request as received),
 /// <c>/_cmux/ws</c> (a websocket echo; <c>close:CODE:REASON</c> makes it close),
-/// <c>/_cmux/sse?count=N&amp;interval=MS</c> (a stream of server-sent events), and
-/// <c>/_cmux/bytes?size=N</c> (N bytes, byte i being i % 251, for the load scenarios).
+/// <c>/_cmux/sse?count=N&amp;interval=MS</c> (a stream of server-sent events),
+/// <c>/_cmux/bytes?size=N</c> (N bytes, byte i being i % 251, for the load scenarios), and
+/// <c>/_cmux/page</c> (a page whose <c>#status</c> says <c>connected</c> once its websocket has echoed).
 /// </summary>
 public sealed class ProbeServer(IPEndPoint endpoint)
 {
@@ -102,6 +103,9 @@ public sealed class ProbeServer(IPEndPoint endpoint)
             case "/_cmux/sse":
                 await EventStreamAsync(stream, request, ct);
                 return false;
+            case "/_cmux/page":
+                await WriteAsync(stream, 200, "text/html; charset=utf-8", Page(endpoint.Port), request.KeepAlive, ct);
+                return request.KeepAlive;
             default:
                 await WriteAsync(stream, 404, "text/plain; charset=utf-8", "cmux-probe: no such path\n"u8.ToArray(), request.KeepAlive, ct);
                 return request.KeepAlive;
@@ -178,6 +182,30 @@ public sealed class ProbeServer(IPEndPoint endpoint)
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), ct);
         await stream.WriteAsync(body, ct);
     }
+
+    /// <summary>
+    /// What a browser check loads: the page opens a websocket to this probe's echo on the host and
+    /// scheme it was loaded from, so it passes through every proxy the page did, and says
+    /// <c>connected</c> only when its own random text comes back; any other end names what happened.
+    /// </summary>
+    private static byte[] Page(int port) => Encoding.UTF8.GetBytes($$"""
+        <!doctype html>
+        <html><head><meta charset="utf-8"><title>cmux-probe {{port}}</title></head>
+        <body>
+        <h1>cmux-probe on port {{port}}</h1>
+        <p>websocket: <span id="status">connecting</span></p>
+        <script>
+          const status = document.getElementById('status');
+          const sent = 'cmux-probe ' + crypto.getRandomValues(new Uint32Array(2)).join('-');
+          const settle = (text) => { if (status.textContent === 'connecting') status.textContent = text; };
+          const socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/_cmux/ws');
+          socket.onopen = () => socket.send(sent);
+          socket.onmessage = (e) => { settle(e.data === sent ? 'connected' : 'wrong echo: ' + e.data); socket.close(1000, 'done'); };
+          socket.onerror = () => settle('error');
+          socket.onclose = (e) => settle('closed ' + e.code);
+        </script>
+        </body></html>
+        """);
 
     /// <summary>Byte i is i % 251: a prime, so a shifted or lost chunk shows.</summary>
     private static byte[] Bytes(int size)

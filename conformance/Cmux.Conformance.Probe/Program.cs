@@ -2,7 +2,7 @@ using System.Net;
 using Cmux.Conformance.Probe;
 
 // cmux-probe --port 39390[,39391...] [--bind 0.0.0.0]
-// Serves /_cmux/info, /_cmux/echo, /_cmux/ws and /_cmux/sse on every port given, until killed.
+// Serves /_cmux/info, /_cmux/echo, /_cmux/ws, /_cmux/sse, /_cmux/bytes and /_cmux/page on every port given, until killed.
 var ports = new List<int>();
 var bind = IPAddress.Any;
 for (var i = 0; i < args.Length; i++)

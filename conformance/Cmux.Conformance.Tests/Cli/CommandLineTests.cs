@@ -4,6 +4,7 @@ using Cmux.Conformance.Providers;
 using Cmux.Conformance.Providers.Pve;
 using Cmux.Conformance.Report;
 using Cmux.Conformance.Tests.Providers.Pve;
+using Cmux.Fakes.Morph;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -44,6 +45,13 @@ public sealed class CommandLineTests : IAsyncLifetime
         ["CMUX_PROBE_BINARY"] = "/nonexistent/cmux-probe",
     };
 
+    /// <summary>The PVE fake again, with these settings over the defaults.</summary>
+    private async Task RestartPveAsync(string[] settings)
+    {
+        await _pve.DisposeAsync();
+        _pve = await PveFake.StartAsync(settings);
+    }
+
     private async Task<List<(int Vmid, string? Tags)>> ContainersAsync()
     {
         using var client = PveFake.Client(_pve);
@@ -63,6 +71,103 @@ public sealed class CommandLineTests : IAsyncLifetime
         cli.Stderr.ShouldContain("CMUX_PVE_TOKEN_SECRET");
         cli.Stderr.ShouldContain("nothing was created");
         (await ContainersAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Report)]
+    public async Task A_token_lacking_a_privilege_exits_2_naming_the_privilege_and_creates_nothing()
+    {
+        // Every privilege the run needs on /vms but the power ones.
+        await RestartPveAsync([.. PveProvider.VmPrivileges.Where(p => p != "VM.PowerMgmt").Select((p, i) => $"--Pve:Auth:Tokens:0:Privileges:{i}={p}")]);
+        using var cli = CommandLineProcess.Start(Environment(), "run");
+        (await cli.ExitCodeAsync(Patience)).ShouldBe(2, cli.Stdout + cli.Stderr);
+        cli.Stderr.ShouldContain("lacks privilege VM.PowerMgmt");
+        cli.Stderr.ShouldNotContain("lacks privilege VM.Clone");
+        cli.Stderr.ShouldContain("nothing was created");
+        (await ContainersAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Report)]
+    public async Task Privileges_that_cannot_be_read_exit_2_naming_them_and_create_nothing()
+    {
+        // PVE as it is, but for the permissions call, which fails as a busy or broken pveproxy does.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var front = builder.Build();
+        using var forward = new HttpClient { BaseAddress = _pve.Address("http") };
+        front.Run(async context =>
+        {
+            if (context.Request.Path.Value?.EndsWith("/access/permissions", StringComparison.Ordinal) == true)
+            {
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsJsonAsync(new { data = (object?)null, message = "proxy loop detected" });
+                return;
+            }
+            using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), context.Request.Path + context.Request.QueryString);
+            if (context.Request.ContentLength > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
+            {
+                request.Content = new StreamContent(context.Request.Body);
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType);
+            }
+            request.Headers.TryAddWithoutValidation("Authorization", context.Request.Headers.Authorization.ToString());
+            using var response = await forward.SendAsync(request, context.RequestAborted);
+            context.Response.StatusCode = (int)response.StatusCode;
+            context.Response.ContentType = response.Content.Headers.ContentType?.ToString();
+            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        });
+        await front.StartAsync();
+
+        var environment = Environment();
+        environment["CMUX_PVE_URL"] = front.Urls.First();
+        using var cli = CommandLineProcess.Start(environment, "run");
+        (await cli.ExitCodeAsync(Patience)).ShouldBe(2, cli.Stdout + cli.Stderr);
+        cli.Stderr.ShouldContain("privileges cannot be read");
+        foreach (var privilege in PveProvider.VmPrivileges)
+        {
+            cli.Stderr.ShouldContain(privilege);
+        }
+        cli.Stderr.ShouldContain("nothing was created");
+        (await ContainersAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Report)]
+    public async Task A_template_vmid_that_is_no_template_exits_2_naming_the_variable_and_creates_nothing()
+    {
+        var container = await CloneAsync(4330, description: "a container, not a template");
+        var environment = Environment();
+        environment["CMUX_PVE_TEMPLATE"] = container.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var cli = CommandLineProcess.Start(environment, "run");
+        (await cli.ExitCodeAsync(Patience)).ShouldBe(2, cli.Stdout + cli.Stderr);
+        cli.Stderr.ShouldContain($"CMUX_PVE_TEMPLATE: CT {container}");
+        cli.Stderr.ShouldContain("is not a template");
+        cli.Stderr.ShouldContain("nothing was created");
+        (await ContainersAsync()).Select(c => c.Vmid).ShouldBe([container]);
+    }
+
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.Report)]
+    public async Task A_refused_morph_key_exits_2_naming_the_variable_and_creates_nothing()
+    {
+        // Morph's API only: the run must stop before it asks for any instance, so no sandbox host is needed.
+        await using var morph = await InProcessApp.StartAsync(MorphFakeApp.Build, "--urls=http://127.0.0.1:0", $"--Morph:SandboxHost={_nowhere.Urls.First()}");
+        var environment = Environment();
+        environment["MORPH_API_URL"] = new Uri(morph.Url, "/api/").ToString();
+        environment["MORPH_API_KEY"] = "not-a-morph-key";
+        environment["MORPH_SNAPSHOT_ID"] = MorphFakeApp.DefaultSnapshots[0];
+        using var cli = CommandLineProcess.Start(environment, "run");
+        (await cli.ExitCodeAsync(Patience)).ShouldBe(2, cli.Stdout + cli.Stderr);
+        cli.Stderr.ShouldContain("MORPH_API_KEY");
+        cli.Stderr.ShouldContain("nothing was created");
+        (await ContainersAsync()).ShouldBeEmpty();
+        using var instances = new HttpClient { BaseAddress = new Uri(morph.Url, "/api/") };
+        instances.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", MorphFakeApp.DefaultApiKeys[0]);
+        (await instances.GetFromJsonAsync<JsonElement>("instance")).GetProperty("data").GetArrayLength().ShouldBe(0);
     }
 
     [Fact]

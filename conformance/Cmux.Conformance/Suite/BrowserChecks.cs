@@ -1,6 +1,5 @@
 using Cmux.Conformance.Checks;
 using Cmux.Conformance.Checks.Clients;
-using Cmux.Contract;
 using Microsoft.Playwright;
 
 namespace Cmux.Conformance.Suite;
@@ -8,20 +7,21 @@ namespace Cmux.Conformance.Suite;
 /// <summary>
 /// A real browser (Debian's Chromium through Playwright) over the public URL: it trusts only what
 /// the run trusts (the run's CA, or the system's roots), sends the provider's credentials, and is
-/// routed the way the run's clients are. Screenshots go to the artifacts.
+/// routed the way the run's clients are. The page is the suite's probe's own (<c>/_cmux/page</c>),
+/// so the check needs nothing of the template and means the same in fake and real mode.
+/// Screenshots go to the artifacts.
 /// </summary>
 public static class BrowserChecks
 {
-    public static readonly ConformanceCheck VsCodeConnects = new()
+    public static readonly ConformanceCheck PageConnects = new()
     {
         ShortName = "ws-browser",
         Feature = Features.WebSocket,
-        Description = "Chromium loads the VS Code page over HTTPS, trusting only the run's roots, and its websocket connects.",
-        Tools = [Tool.Chromium, Tool.Certutil],
+        Description = "Chromium loads a sandbox page through the public URL, trusting only the run's roots, and the page's websocket echoes.",
+        Tools = [Tool.Chromium, Tool.Certutil, Tool.Probe],
         Test = async c =>
         {
-            var sandbox = await c.SharedSandboxAsync();
-            var url = c.Provider.UrlFor(sandbox, SandboxPorts.VsCode);
+            var url = c.ProbeUrl(await c.ProbedSandboxAsync(), "/_cmux/page");
             var route = c.Provider.Route;
 
             await using var profile = await BrowserProfile.CreateAsync(route.TrustedRoots?.File);
@@ -44,11 +44,14 @@ public static class BrowserChecks
             var response = await page.GotoAsync(url.ToString(), new() { Timeout = 30_000 });
             response.ShouldNotBeNull();
             response.Status.ShouldBe(200);
-            await page.WaitForSelectorAsync("#status:text('connected')", new() { Timeout = 30_000 });
+            // Waited for until the page settles either way, so a failure says how the socket ended.
+            await page.WaitForFunctionAsync("() => document.getElementById('status')?.textContent !== 'connecting'", null, new() { Timeout = 30_000 });
+            var status = await page.TextContentAsync("#status");
 
             var folder = Path.Combine(c.ArtifactsFolder, "screenshots");
             Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{c.Provider.Name}-vscode.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{c.Provider.Name}-probe-page.png"), FullPage = true });
+            status.ShouldBe("connected", $"the page's websocket through {url.Host}");
         },
     };
 }

@@ -41,6 +41,33 @@ public static class WebSocketChecks
         },
     };
 
+    public static readonly ConformanceCheck Fragmented = new()
+    {
+        ShortName = "ws-fragmented",
+        Feature = Features.WebSocket,
+        Description = "A text message sent as three frames is echoed as one message with the whole text.",
+        Tools = [Tool.Probe],
+        Test = async c =>
+        {
+            using var socket = await WebSockets.ConnectAsync(c, await EchoUriAsync(c), c.Timeout());
+            string[] parts = ["first frame, ", "second frame ✓, ", "third frame."];
+            // One SendAsync is one frame: the first a text frame, the others continuations, the last with FIN.
+            for (var i = 0; i < parts.Length; i++)
+            {
+                await socket.SendAsync(Encoding.UTF8.GetBytes(parts[i]), WebSocketMessageType.Text, endOfMessage: i == parts.Length - 1, c.Timeout());
+            }
+            // A proxy may re-frame the echo; a message is whatever arrives up to its final frame.
+            var (type, echoed) = await WebSockets.ReceiveMessageAsync(socket, c.Timeout());
+            type.ShouldBe(WebSocketMessageType.Text);
+            Encoding.UTF8.GetString(echoed).ShouldBe(string.Concat(parts), "the frames of one message must come back as that one message");
+
+            // Nothing else follows: a marker sent next is the very next message back.
+            var marker = Encoding.UTF8.GetBytes("after the fragmented message");
+            (await WebSockets.EchoAsync(socket, marker, WebSocketMessageType.Text, c.Timeout())).ShouldBe(marker);
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", c.Timeout());
+        },
+    };
+
     public static readonly ConformanceCheck Large = new()
     {
         ShortName = "ws-16mib",

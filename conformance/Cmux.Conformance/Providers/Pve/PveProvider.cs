@@ -308,10 +308,20 @@ public sealed class PveProvider : ISandboxProvider, IDisposable
             return [$"CMUX_PVE_URL: the PVE API at {_options.ApiUrl} does not answer: {e.Message}"];
         }
 
-        var granted = await GrantedAsync(cancellationToken);
-        foreach (var privilege in VmPrivileges.Where(p => !granted.Contains(p)))
+        try
         {
-            problems.Add($"the API token lacks privilege {privilege} on /vms (the role PVEVMAdmin on /vms has it)");
+            var granted = await GrantedAsync(cancellationToken);
+            foreach (var privilege in VmPrivileges.Where(p => !granted.Contains(p)))
+            {
+                problems.Add($"CMUX_PVE_TOKEN_ID: the API token lacks privilege {privilege} on /vms (the role PVEVMAdmin on /vms has it)");
+            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && e is PveApiException or HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        {
+            // Without the list nothing says the run could delete what it creates, so it must not start.
+            problems.Add($"CMUX_PVE_TOKEN_ID: the API token's privileges cannot be read (GET /access/permissions: {e.Message}); "
+                + $"the run needs {string.Join(", ", VmPrivileges)} on /vms");
         }
         try
         {
