@@ -168,5 +168,17 @@ public static class GeneratedAllowances
             + "Go's server keeps the HTTP/1.0 connection because one line says keep-alive. Closing is the safe reading.",
             p => p.Case.IsHttp10 && p.Case.Has("header:connection-close")
                 && p.Caddy.GetValueOrDefault("connection") == "keep-alive" && p.Router.GetValueOrDefault("connection") == "close"),
+        new("HTTP/1.y answered with Connection: close", "connection", "Go serves HTTP/1.2..1.9 as HTTP/1.1 and keeps the connection; Kestrel refuses those versions (505), so "
+            + "the router rewrites a connection's first request line to HTTP/1.1 and closes the connection after the answer, "
+            + "sending the client's next request to a new connection rather than to a 505.",
+            p => p.Case.Tags.Any(t => t is "version:1.2" or "version:1.9") && p.Router.GetValueOrDefault("connection") == "close"),
+        new("HTTP version other than 1.y", "status|body|content-type|error|connection",
+            "Go and Kestrel both refuse HTTP/0.y and HTTP/2.y and up in an HTTP/1 request line. Kestrel does so first, "
+            + "with 505 and an empty body; Go writes '505 HTTP Version Not Supported: <reason>' as text, and checks the "
+            + "target and the Transfer-Encoding before the version (400, 501). No application hook runs before "
+            + "Kestrel's rejection; the client is refused either way. With a large body still arriving, Go's answer can be "
+            + "lost to the reset its close causes (see 'Caddy's 400 lost to a reset').",
+            p => p.Case.Tags.Any(t => t is "version:0.9" or "version:2.0") && p.RouterStatus == "505"
+                && (p.CaddyStatus is "505" or "400" or "501" || p.Caddy.GetValueOrDefault("error") == "closed")),
     ];
 }
