@@ -38,8 +38,6 @@ public sealed class GenerativeDifferentialTests(RouterDifferentialFixture proxie
             : Random.Shared.Next();
         var replay = $"{SeedVariable}={seed} dotnet test services/Cmux.Router.Tests -c Release --filter \"FullyQualifiedName~{nameof(GenerativeDifferentialTests)}\"";
         output.WriteLine($"seed {seed}; replay with: {replay}");
-        // xUnit keeps test output for the TRX and failures; stderr reaches the console of any run.
-        Console.Error.WriteLine($"{nameof(GenerativeDifferentialTests)}: seed {seed}; replay with: {replay}");
 
         var clock = Stopwatch.StartNew();
         var results = new List<CasePair>();
