@@ -138,6 +138,15 @@ public static class GeneratedAllowances
             + "Go does (400, or a reset when the body is large: see 'Caddy's 400 lost to a reset'). The body and its "
             + "length go upstream intact; a client sending a sign is not one cmux supports.",
             c => c.Has("body:plus-length")),
+        new("websocket upgrade whose Connection also says close", "*",
+            "Go takes a request as an upgrade when any Connection token is 'upgrade', so Caddy upgrades one that also "
+            + "sends 'Connection: close'; the router (Kestrel and YARP) forwards it as a plain request, which the "
+            + "sandbox refuses ('websocket upgrade required'). Seen on generated seeds (61910536); where in Kestrel's "
+            + "reading of Connection the upgrade is dropped was not traced. No websocket client sends close with an "
+            + "upgrade (browsers send 'Upgrade' or 'keep-alive, Upgrade').",
+            c => c.Tags.Any(t => t.StartsWith("ws:", StringComparison.Ordinal)) && c.Has("header:connection-close"),
+            p => p.CaddyStatus == "101" && p.RouterStatus != "101",
+            Intermittent: "other choices of the same case (HTTP/1.0, a Host either proxy refuses, a body) make both refuse before any upgrade"),
         new("Host port out of range", "*",
             "Caddy forwards 'Host: x:99999' verbatim. .NET's HttpClient cannot carry a Host it cannot parse (it would "
             + "write two Host lines and the upstream would refuse), so the router answers 502 as for an upstream it "
