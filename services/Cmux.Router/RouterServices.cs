@@ -49,6 +49,7 @@ public static class RouterServices
             // byte to one char and back, so a UTF-8 (or any) value reaches the upstream unchanged.
             kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseHttp1MinorVersions());
         });
 
         var services = builder.Services;

@@ -119,6 +119,7 @@ public static class RouterCases
             Lines("DELETE", $"DELETE {Echo}/item HTTP/1.1", $"Host: {Host}"),
             Lines("HTTP/1.0 without Host", $"GET {Echo} HTTP/1.0"),
             Lines("HTTP/1.0 with Host", $"GET {Echo} HTTP/1.0", $"Host: {Host}"),
+            Lines("HTTP/1.2 served as HTTP/1.1", $"GET {Echo} HTTP/1.2", $"Host: {Host}"),
             new("keep-alive: three requests, one connection",
                 [.. Enumerable.Range(0, 3).Select(i => RawRequest.Of($"GET {Echo}?n={i} HTTP/1.1", $"Host: {Host}"))]),
             Get("large response", "/_cmux/bytes?size=3000000", Host),

@@ -59,6 +59,19 @@ public sealed class ProxyMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
+        if (Http1MinorVersions.WasRewritten(context))
+        {
+            // Only the connection's first request line was read as HTTP/1.1; a second one would be refused.
+            context.Response.OnStarting(static state =>
+            {
+                var response = (HttpResponse)state;
+                if (response.StatusCode != StatusCodes.Status101SwitchingProtocols)
+                {
+                    response.Headers.Connection = "close";
+                }
+                return Task.CompletedTask;
+            }, context.Response);
+        }
         if (context.IsManagementRequest(_managementPort))
         {
             return _next(context);

@@ -61,10 +61,11 @@ public sealed class RequestGrammar(RouterProfile profile)
         var draft = new Draft(random);
         var webSocket = draft.Chance(0.08);
         var method = webSocket
-            ? draft.Pick("ws", ["GET", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
+            ? draft.Pick("ws", ["GET", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "get"])
             : draft.Pick("method", ["GET", "GET", "GET", "GET", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "get"]);
-        var version = draft.Chance(0.3) ? "1.0" : "1.1";
-        draft.Tag($"version:{version}");
+        // Go parses any single-digit "HTTP/x.y" and serves every 1.y as HTTP/1.x, refusing 0.y and
+        // 2.y and up with 505; an HTTP/1 parser that knows only 1.0 and 1.1 differs there.
+        var version = draft.Weighted("version", [("1.1", 62), ("1.0", 28), ("1.2", 4), ("1.9", 2), ("0.9", 2), ("2.0", 2)]);
 
         var (target, hostLines) = HostAndTarget(draft, webSocket ? "/_cmux/ws" : Echo);
         var headers = new List<string>(hostLines);
