@@ -52,4 +52,33 @@ public sealed class PveStackTests(AppHostStack stack)
         var gone = await Should.ThrowAsync<PveApiException>(() => provider.Api.CurrentAsync(vmid, cts.Token));
         gone.Message.ShouldContain($"Configuration file 'nodes/pve/lxc/{vmid}.conf' does not exist");
     }
+
+    /// <summary>A vmid comes back once its container is deleted (cmux takes the smallest free one): its row shows the new one.</summary>
+    [Fact]
+    [Trait(Category.Name, Category.Stack)]
+    [Trait(Feature.Name, Feature.Lifecycle)]
+    public async Task A_sandbox_created_again_on_a_vmid_shows_again_in_the_dashboard()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var router = stack.Endpoint("router");
+        using var provider = stack.PveProvider(new DnsEndPoint(router.Host, router.Port));
+        var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();
+        var first = await provider.CreateAsync(cts.Token);
+        var resource = $"sandbox-{(await provider.Api.ConfigAsync(int.Parse(first.Id), cts.Token)).GetProperty("hostname").GetString()}";
+        await notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == KnownResourceStates.Running, cts.Token);
+        await provider.DeleteAsync(first, cts.Token);
+        await notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == "Deleted", cts.Token);
+
+        var again = await provider.CreateAsync(cts.Token);
+        try
+        {
+            again.Id.ShouldBe(first.Id, "the smallest free vmid is the one just freed");
+            await notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == KnownResourceStates.Running, cts.Token);
+        }
+        finally
+        {
+            await provider.DeleteAsync(again, cts.Token);
+        }
+        await notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == "Deleted", cts.Token);
+    }
 }

@@ -48,6 +48,11 @@ public static class SandboxResources
     {
         private readonly Dictionary<int, Shown> _shown = [];
 
+        // One resource per name for the whole run: a vmid (and so a host name) comes back once its
+        // sandbox is deleted, and the dashboard and the log service know a resource by its name.
+        // The row shows the newest sandbox of that name; its console keeps the earlier ones' lines.
+        private readonly Dictionary<string, SandboxResource> _resources = new(StringComparer.Ordinal);
+
         public async Task RunAsync(CancellationToken stopping)
         {
             using var http = new HttpClient { BaseAddress = new Uri(endpoint.Url + "/"), Timeout = TimeSpan.FromSeconds(10) };
@@ -61,6 +66,11 @@ public static class SandboxResources
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !stopping.IsCancellationRequested)
                 {
                     logger.LogDebug(e, "The sandbox host did not list its sandboxes");
+                }
+                catch (Exception e) when (!stopping.IsCancellationRequested)
+                {
+                    // Anything else must not end the watch: the dashboard would stop showing sandboxes for the rest of the run.
+                    logger.LogWarning(e, "Showing the sandboxes failed; trying again");
                 }
                 try
                 {
@@ -83,7 +93,12 @@ public static class SandboxResources
                     {
                         await DeletedAsync(shown);
                     }
-                    shown = new Shown(new SandboxResource(NameOf(sandbox)), sandbox);
+                    var name = NameOf(sandbox);
+                    if (!_resources.TryGetValue(name, out var resource))
+                    {
+                        _resources[name] = resource = new SandboxResource(name);
+                    }
+                    shown = new Shown(resource, sandbox);
                     _shown[sandbox.Id] = shown;
                     await PublishAsync(shown, sandbox, created: true);
                 }
@@ -136,7 +151,6 @@ public static class SandboxResources
                 Urls = [],
             });
             logs.GetLogger(shown.Resource).LogInformation("sandbox {Id} ({Hostname}) deleted", shown.Info.Id, shown.Info.Hostname);
-            logs.Complete(shown.Resource);
         }
 
         /// <summary>Copies what execd wrote since the last look (<c>{data}/sandboxes/{id}/execd.log</c>) to the resource's console.</summary>

@@ -147,6 +147,14 @@ public static class GeneratedAllowances
             c => c.Tags.Any(t => t.StartsWith("ws:", StringComparison.Ordinal)) && c.Has("header:connection-close"),
             p => p.CaddyStatus == "101" && p.RouterStatus != "101",
             Intermittent: "other choices of the same case (HTTP/1.0, a Host either proxy refuses, a body) make both refuse before any upgrade"),
+        new("websocket upgrade with a second Upgrade header", "*",
+            "A websocket upgrade that also carries 'Upgrade: h2c' on a line of its own: Caddy upgrades it; the router "
+            + "forwards it as a plain request, which the sandbox refuses (426). Seen on generated seed 915898128 (over "
+            + "HTTP/1.0); whether Kestrel drops the upgrade for the repeated header or for the version was not traced. "
+            + "No websocket client sends a second protocol to upgrade to.",
+            c => c.Tags.Any(t => t.StartsWith("ws:", StringComparison.Ordinal)) && c.Has("header:upgrade-h2c"),
+            p => p.CaddyStatus == "101" && p.RouterStatus != "101",
+            Intermittent: "other choices of the same case (a Host either proxy refuses, a body, an HTTP version either refuses) make both refuse before any upgrade"),
         new("Host port out of range", "*",
             "Caddy forwards 'Host: x:99999' verbatim. .NET's HttpClient cannot carry a Host it cannot parse (it would "
             + "write two Host lines and the upstream would refuse), so the router answers 502 as for an upstream it "
