@@ -31,13 +31,13 @@ internal sealed class RealModeFile
     public required EndpointReference MorphGateway { get; init; }
     public required Func<string> RouterOrigin { get; init; }
 
-    public string Path => System.IO.Path.Combine(RunDirectory, Name);
+    public string FilePath => Path.Combine(RunDirectory, Name);
 
     /// <summary>Writes the file; the service token comes from what the tunnel setup wrote, so call it after that finished.</summary>
     public void Write()
     {
-        var ca = System.IO.Path.Combine(CaDirectory, RunCertificateAuthority.CertificateFile);
-        var (clientId, clientSecret) = ServiceToken(System.IO.Path.Combine(RunDirectory, "tunnel-setup.json"));
+        var ca = Path.Combine(CaDirectory, RunCertificateAuthority.CertificateFile);
+        var (clientId, clientSecret) = ServiceToken(Path.Combine(RunDirectory, "tunnel-setup.json"));
         var variables = new (string Key, string Value)[]
         {
             ("CMUX_MODE", "real"),
@@ -73,7 +73,7 @@ internal sealed class RealModeFile
             text.Append(key).Append('=').Append(value).Append('\n');
         }
         // Created 0600 before a byte is written: the secrets are never readable by others, even briefly.
-        var temporary = Path + ".tmp";
+        var temporary = FilePath + ".tmp";
         File.Delete(temporary);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -84,7 +84,7 @@ internal sealed class RealModeFile
         {
             stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
         }
-        File.Move(temporary, Path, overwrite: true);
+        File.Move(temporary, FilePath, overwrite: true);
     }
 
     private static (string ClientId, string ClientSecret) ServiceToken(string tunnelSetupOutput)

@@ -38,7 +38,7 @@ internal static class SuiteCommands
             {
                 ResourceType = "Conformance",
                 State = new ResourceStateSnapshot(KnownResourceStates.Waiting, KnownResourceStateStyles.Info),
-                Properties = [new ResourcePropertySnapshot("conformance.settings", settings.Path)],
+                Properties = [new ResourcePropertySnapshot("conformance.settings", settings.FilePath)],
             });
         var gate = new SemaphoreSlim(1, 1);
 
@@ -135,7 +135,7 @@ internal static class SuiteCommands
             {
                 start.Environment.Remove(key);
             }
-            start.Environment["CMUX_CONFIG"] = settings.Path;
+            start.Environment["CMUX_CONFIG"] = settings.FilePath;
             log.LogInformation("cmux-conformance {Command} {Options} (report: {Report})", command, string.Join(' ', options), report);
 
             var lines = new List<string>();

@@ -50,13 +50,15 @@ public static class Http1MinorVersions
     {
         private bool _done;
 
-        public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+        // Once the first line is seen, reads go straight to Kestrel's pipe: no extra state machine on
+        // the hot path of every later request on the connection.
+        public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
+            _done ? inner.ReadAsync(cancellationToken) : InspectingReadAsync(cancellationToken);
+
+        private async ValueTask<ReadResult> InspectingReadAsync(CancellationToken cancellationToken)
         {
             var result = await inner.ReadAsync(cancellationToken);
-            if (!_done)
-            {
-                Inspect(result);
-            }
+            Inspect(result);
             return result;
         }
 

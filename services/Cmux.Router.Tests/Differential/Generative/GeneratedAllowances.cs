@@ -144,7 +144,7 @@ public static class GeneratedAllowances
             + "sandbox refuses ('websocket upgrade required'). Seen on generated seeds (61910536); where in Kestrel's "
             + "reading of Connection the upgrade is dropped was not traced. No websocket client sends close with an "
             + "upgrade (browsers send 'Upgrade' or 'keep-alive, Upgrade').",
-            c => c.Tags.Any(t => t.StartsWith("ws:", StringComparison.Ordinal)) && c.Has("header:connection-close"),
+            c => c.IsWebSocket && c.Has("header:connection-close"),
             p => p.CaddyStatus == "101" && p.RouterStatus != "101",
             Intermittent: "other choices of the same case (HTTP/1.0, a Host either proxy refuses, a body) make both refuse before any upgrade"),
         new("websocket upgrade with a second Upgrade header", "*",
@@ -152,7 +152,7 @@ public static class GeneratedAllowances
             + "forwards it as a plain request, which the sandbox refuses (426). Seen on generated seed 915898128 (over "
             + "HTTP/1.0); whether Kestrel drops the upgrade for the repeated header or for the version was not traced. "
             + "No websocket client sends a second protocol to upgrade to.",
-            c => c.Tags.Any(t => t.StartsWith("ws:", StringComparison.Ordinal)) && c.Has("header:upgrade-h2c"),
+            c => c.IsWebSocket && c.Has("header:upgrade-h2c"),
             p => p.CaddyStatus == "101" && p.RouterStatus != "101",
             Intermittent: "other choices of the same case (a Host either proxy refuses, a body, an HTTP version either refuses) make both refuse before any upgrade"),
         new("Host port out of range", "*",

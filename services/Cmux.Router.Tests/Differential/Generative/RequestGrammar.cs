@@ -11,6 +11,8 @@ public sealed record GeneratedCase(int Index, RouterCase Case, IReadOnlyList<str
 
     public bool IsHttp10 => Has("version:1.0");
 
+    public bool IsWebSocket => Tags.Any(t => t.StartsWith("ws:", StringComparison.Ordinal));
+
     public bool Has(string tag) => Tags.Contains(tag, StringComparer.Ordinal);
 
     /// <summary>The request as sent, every byte outside printable ASCII escaped, so a report can be replayed by hand.</summary>
