@@ -3,7 +3,8 @@
 # phases with a TRX logger, and prints one summary line computed from all the TRX files:
 #   1. everything but Category=stack, browser and rehearsal, the assemblies side by side;
 #   2. Category=stack|browser|rehearsal, in the projects that start the composed stack (StartsStack),
-#      one at a time, in the default composition (Cmux:Profile=seed, Cmux:Router=ours);
+#      side by side, in the default composition (Cmux:Profile=seed, Cmux:Router=ours), the console
+#      log of each in artifacts/test-results/<project>.console.log;
 #   3. the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
 #      "cmux,ours seed,caddy" by default, "" for none), side by side, one stack each, the report and
 #      console log of each in artifacts/conformance/<profile>-<router>/.
@@ -46,37 +47,55 @@ phase() { # what to test, its filter, then more dotnet test arguments; $trx name
 status=0
 phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
 took "unit (every assembly side by side)"
-# The projects that start the stack (StartsStack; the trait convention keeps such tests there), one at a time.
+
+# Side by side: each job its own stack, its own vmids (so its sandboxes take other loopback
+# addresses) and its own console log; join waits for them all and prints what each counted.
+pids=() labels=()
+beside() { # label, console log, NAME=value... for the job's environment, then the phase's arguments
+  local label=$1 log=$2; shift 2
+  ( while [[ $1 == *=* ]]; do export "${1?}"; shift; done; phase "$@" ) >"$log" 2>&1 &
+  pids+=($!) labels+=("$label|$log")
+}
+join() {
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || status=1
+    IFS='|' read -r label log <<<"${labels[$i]}"
+    echo "$label: $(grep -E '^ *(Total tests|Passed|Failed|Skipped):' "$log" | tr -s ' ' | paste -sd' ') (log: $log)"
+    grep -E -A12 '^\s+Failed ' "$log"
+  done
+  pids=() labels=()
+}
+
+# The projects that start the stack (StartsStack; the trait convention keeps such tests there), side
+# by side: what they wait on is mostly sandboxes and timeouts, not this machine's two cores.
+vmid=200 names=()
 for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
-  phase "$project" "Category=stack|Category=browser|Category=rehearsal" || status=1
-  took "stack: $(basename "$project" .csproj)"
+  name=$(basename "$project" .csproj)
+  beside "stack: $name" "$results/$name.console.log" \
+    CMUX_PVE_FIRST_VMID=$vmid trx=$name.trx "$project" "Category=stack|Category=browser|Category=rehearsal"
+  names+=("$name") vmid=$((vmid + 400))
 done
+join
+((${#names[@]})) && took "stack, side by side (${names[*]})"
 
 # Each further composition of CMUX_COMPOSITIONS runs only the PVE provider's checks (one test per
 # check): what a composition changes is the PVE chain (router, execd, profile); Morph's path is the
 # same in every one and ran in the default composition. They run side by side, each with its own
-# stack, its own vmids (so their sandboxes take other loopback addresses) and its own console log,
-# and nothing else runs then: the dashboard's browser test and the suite's load run, beside two
-# more stacks, once missed their deadlines on this 2-core machine.
+# stack and vmids, after the projects above: the dashboard's browser test and the suite's load run,
+# beside two more stacks, once missed their deadlines on this 2-core machine.
 compositions=${CMUX_COMPOSITIONS-cmux,ours seed,caddy}
-pids=() logs=() vmid=300
+vmid=300
 for composition in $compositions; do
   IFS=, read -r profile router <<<"$composition"
   dir="$root/artifacts/conformance/$profile-$router"
   rm -rf "$dir" && mkdir -p "$dir"
-  Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$dir" CMUX_PVE_FIRST_VMID=$vmid trx=composition-$profile-$router.trx \
-    phase conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check&Provider=pve" \
-    >"$dir/console.log" 2>&1 &
-  pids+=($!) logs+=("$composition $dir/console.log")
+  beside "composition ($composition), PVE checks" "$dir/console.log" \
+    Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$dir" CMUX_PVE_FIRST_VMID=$vmid trx=composition-$profile-$router.trx \
+    conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check&Provider=pve"
   vmid=$((vmid + 100))
 done
-for i in "${!pids[@]}"; do
-  wait "${pids[$i]}" || status=1
-  read -r composition log <<<"${logs[$i]}"
-  echo "composition ($composition), PVE checks: $(grep -E '^ *(Total tests|Passed|Failed|Skipped):' "$log" | tr -s ' ' | paste -sd' ') (log: $log)"
-  grep -E '^\s+Failed ' "$log"
-done
-((${#pids[@]})) && took "compositions side by side ($compositions)"
+join
+[[ -n $compositions ]] && took "compositions side by side ($compositions)"
 
 # The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
 verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"

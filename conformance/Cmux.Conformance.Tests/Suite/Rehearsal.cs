@@ -32,8 +32,14 @@ public sealed partial class ConformanceSuite
         }
 
         var reports = Path.Combine(Run.Settings.ReportFolder, "rehearsal");
-        // Only the AppHost's real-mode.env configures it, as it does the dashboard's "Run conformance suite".
-        var variables = new Dictionary<string, string> { ["CMUX_CONFIG"] = await suite.Stack.RealModeSettingsAsync(), ["CMUX_REPORT_DIR"] = reports };
+        // Only the AppHost's real-mode.env configures its endpoints, as it does the dashboard's "Run conformance
+        // suite"; the vmids are this run's (CI runs stacks side by side, each on its own range).
+        var variables = new Dictionary<string, string>
+        {
+            ["CMUX_CONFIG"] = await suite.Stack.RealModeSettingsAsync(),
+            ["CMUX_REPORT_DIR"] = reports,
+            ["CMUX_PVE_FIRST_VMID"] = RealProviders.FirstVmid().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         using var cli = CommandLineProcess.Start(variables, "run");
         var exit = await cli.ExitCodeAsync(TimeSpan.FromMinutes(8));
 
