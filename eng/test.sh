@@ -2,12 +2,12 @@
 # Runs every test: bootstraps the machine, builds the solution, runs the test assemblies in two
 # phases with a TRX logger, and prints one summary line computed from all the TRX files:
 #   1. everything but Category=stack, browser and rehearsal, the assemblies side by side;
-#   2. Category=stack|browser|rehearsal, in the projects that start the composed stack (StartsStack),
-#      side by side, in the default composition (Cmux:Profile=seed, Cmux:Router=ours), the console
-#      log of each in artifacts/test-results/<project>.console.log;
-#   3. the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
-#      "cmux,ours seed,caddy" by default, "" for none), side by side, one stack each, the report and
-#      console log of each in artifacts/conformance/<profile>-<router>/.
+#   2. the stack jobs, two at a time, each with a stack of its own: Category=stack|browser|rehearsal
+#      in each project that starts the composed stack (StartsStack), in the default composition
+#      (Cmux:Profile=seed, Cmux:Router=ours), console log in artifacts/test-results/<project>.console.log;
+#      then the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
+#      "cmux,ours seed,caddy" by default, "" for none), report and console log in
+#      artifacts/conformance/<profile>-<router>/.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -48,54 +48,51 @@ status=0
 phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
 took "unit (every assembly side by side)"
 
-# Side by side: each job its own stack, its own vmids (so its sandboxes take other loopback
-# addresses) and its own console log; join waits for them all and prints what each counted.
-pids=() labels=()
-beside() { # label, console log, NAME=value... for the job's environment, then the phase's arguments
+# The stack jobs: the projects that start the composed stack (StartsStack; the trait convention
+# keeps such tests there), then each further composition of CMUX_COMPOSITIONS. They queue for
+# CMUX_STACKS_AT_ONCE slots (2): what they wait on is mostly sandboxes and timeouts, not this
+# machine's two cores, but the dashboard's browser test and the suite's load run, beside three
+# stacks, once missed their deadlines. Each job has its own stack, console log, PVE vmids and Morph
+# sandbox ids (the Morph fake reads Morph__*SandboxId, which every resource inherits from the
+# AppHost's environment), so no two sandboxes share a loopback address.
+slots=${CMUX_STACKS_AT_ONCE:-2} jobs=() job_vmid=200 job_morph=50000
+stack_job() { # label, console log, NAME=value... for the job's environment, then the phase's arguments
   local label=$1 log=$2; shift 2
-  ( while [[ $1 == *=* ]]; do export "${1?}"; shift; done; phase "$@" ) >"$log" 2>&1 &
-  pids+=($!) labels+=("$label|$log")
-}
-join() {
-  for i in "${!pids[@]}"; do
-    wait "${pids[$i]}" || status=1
-    IFS='|' read -r label log <<<"${labels[$i]}"
-    echo "$label: $(grep -E '^ *(Total tests|Passed|Failed|Skipped):' "$log" | tr -s ' ' | paste -sd' ') (log: $log)"
-    grep -E -A12 '^\s+Failed ' "$log"
-  done
-  pids=() labels=()
+  while (($(jobs -rp | wc -l) >= slots)); do wait -n; done
+  rm -f "$log.exit"
+  ( while [[ $1 == *=* ]]; do export "${1?}"; shift; done
+    export CMUX_PVE_FIRST_VMID=$job_vmid Morph__FirstSandboxId=$job_morph Morph__LastSandboxId=$((job_morph + 2999))
+    phase "$@"; echo $? >"$log.exit" ) >"$log" 2>&1 &
+  jobs+=("$label|$log") job_vmid=$((job_vmid + 400)) job_morph=$((job_morph + 3000))
 }
 
-# The projects that start the stack (StartsStack; the trait convention keeps such tests there), side
-# by side: what they wait on is mostly sandboxes and timeouts, not this machine's two cores.
-vmid=200 names=()
+names=()
 for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tests.csproj' 2>/dev/null || find . -name '*.Tests.csproj' -not -path '*/bin/*')); do
-  name=$(basename "$project" .csproj)
-  beside "stack: $name" "$results/$name.console.log" \
-    CMUX_PVE_FIRST_VMID=$vmid trx=$name.trx "$project" "Category=stack|Category=browser|Category=rehearsal"
-  names+=("$name") vmid=$((vmid + 400))
+  name=$(basename "$project" .csproj) names+=("$name")
+  stack_job "stack: $name" "$results/$name.console.log" trx=$name.trx "$project" "Category=stack|Category=browser|Category=rehearsal"
 done
-join
-((${#names[@]})) && took "stack, side by side (${names[*]})"
 
-# Each further composition of CMUX_COMPOSITIONS runs only the PVE provider's checks (one test per
-# check): what a composition changes is the PVE chain (router, execd, profile); Morph's path is the
-# same in every one and ran in the default composition. They run side by side, each with its own
-# stack and vmids, after the projects above: the dashboard's browser test and the suite's load run,
-# beside two more stacks, once missed their deadlines on this 2-core machine.
+# Each further composition runs only the PVE provider's checks (one test per check): what a
+# composition changes is the PVE chain (router, execd, profile); Morph's path is the same in every
+# one and ran in the default composition.
 compositions=${CMUX_COMPOSITIONS-cmux,ours seed,caddy}
-vmid=300
 for composition in $compositions; do
   IFS=, read -r profile router <<<"$composition"
   dir="$root/artifacts/conformance/$profile-$router"
   rm -rf "$dir" && mkdir -p "$dir"
-  beside "composition ($composition), PVE checks" "$dir/console.log" \
-    Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$dir" CMUX_PVE_FIRST_VMID=$vmid trx=composition-$profile-$router.trx \
+  stack_job "composition ($composition), PVE checks" "$dir/console.log" \
+    Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$dir" trx=composition-$profile-$router.trx \
     conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check&Provider=pve"
-  vmid=$((vmid + 100))
 done
-join
-[[ -n $compositions ]] && took "compositions side by side ($compositions)"
+wait
+for job in "${jobs[@]}"; do
+  IFS='|' read -r label log <<<"$job"
+  [[ $(cat "$log.exit" 2>/dev/null) == 0 ]] || status=1
+  echo "$label: $(grep -E '^ *(Total tests|Passed|Failed|Skipped):' "$log" | tr -s ' ' | paste -sd' ') (log: $log)"
+  # Each failed test with the first line of its error.
+  awk '/^  Failed /{print; getline; if (/Error Message/) {getline; print}}' "$log"
+done
+((${#jobs[@]})) && took "stack jobs, $slots at a time (${names[*]}; compositions: ${compositions:-none})"
 
 # The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
 verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"

@@ -12,6 +12,7 @@ namespace Cmux.Fakes.Sandbox.Client;
 /// GET    /sandboxes/{id}            one (404 when unknown)
 /// PUT    /sandboxes/{id}            create, idempotent  {"hostname": "cmux-200"}  -> 201 or 200
 /// POST   /sandboxes/{id}/start      start; answers when every port listens (ready)
+///                                   optional body {"environment": {"CMUX_EXECD_AUTH_TOKEN": "..."}}
 /// POST   /sandboxes/{id}/stop       stop every process, keep the workspace
 /// POST   /sandboxes/{id}/pause      freeze processes (SIGSTOP), keep memory; /resume undoes it
 /// DELETE /sandboxes/{id}            stop and remove, workspace included (404 when unknown)
@@ -44,7 +45,11 @@ public sealed class SandboxHostClient(HttpClient http)
         return await ReadAsync(response, ct);
     }
 
-    public Task<SandboxInfo> StartAsync(int id, CancellationToken ct = default) => PostAsync(id, "start", ct);
+    public async Task<SandboxInfo> StartAsync(int id, StartSandboxRequest? request = null, CancellationToken ct = default)
+    {
+        using var response = await http.PostAsJsonAsync($"sandboxes/{id}/start", request ?? new StartSandboxRequest(), Json, ct);
+        return await ReadAsync(response, ct);
+    }
 
     public Task<SandboxInfo> StopAsync(int id, CancellationToken ct = default) => PostAsync(id, "stop", ct);
 

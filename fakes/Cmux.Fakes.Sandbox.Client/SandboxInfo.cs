@@ -23,3 +23,9 @@ public enum SandboxState
 /// fake asks for the seed contract its exec API translates).
 /// </summary>
 public sealed record CreateSandboxRequest(string? Hostname = null, string? ExecdProfile = null);
+
+/// <summary>
+/// What a start may carry: the environment the container's first process gets at this start (what
+/// LXC's <c>lxc.environment</c> lines set, as a PVE pre-start hookscript writes them).
+/// </summary>
+public sealed record StartSandboxRequest(IReadOnlyDictionary<string, string>? Environment = null);

@@ -25,7 +25,7 @@ public sealed class InstanceLifecycle(
             await OnSandboxAsync(instance, async ct =>
             {
                 await sandboxes.CreateAsync(instance.SandboxId, new CreateSandboxRequest(Hostname(instance), ExecdProfile: Profiles.Seed), ct);
-                await sandboxes.StartAsync(instance.SandboxId, ct);
+                await sandboxes.StartAsync(instance.SandboxId, ct: ct);
             }, deleted);
             var remaining = options.Value.ReadyDelay - (DateTimeOffset.UtcNow - instance.Created);
             if (remaining > TimeSpan.Zero)

@@ -99,12 +99,20 @@ public sealed class CmuxClientFlowTests : IAsyncLifetime
         injected.GetProperty("description").GetString()!.Split('\n').ShouldContain(TokenMarker + token);
         injected.GetProperty("hookscript").GetString().ShouldBe(hookscript);
 
-        // Start, then one exec on {hostname}.lan: no retry, within the deadline.
-        await _api.RunTaskAsync(_api.PvePostAsync($"nodes/{node}/lxc/{vmid}/status/start"));
+        // Start: the inherited hook hands the token to the container, whose execd then requires it.
+        var upid = await _api.RunTaskAsync(_api.PvePostAsync($"nodes/{node}/lxc/{vmid}/status/start"));
         (await StatusOf(vmid)).ShouldBe("running");
+        var log = await TaskLogAsync(upid);
+        log.ShouldContain($"hookscript {hookscript}: pre-start set CMUX_EXECD_AUTH_TOKEN");
+        log.ShouldNotContain(token);
         var names = HostsLine(vmid);
         names.ShouldBe([$"cmux-{vmid}.{search}", $"cmux-{vmid}", $"{instanceId}.{search}", instanceId]);
-        var exec = await ExecOnceAsync($"{instanceId}.{search}", "export HOME=/root XDG_RUNTIME_DIR=/run/user/0; echo ready; echo warned >&2; exit 3");
+        (await ExecOnceAsync($"{instanceId}.{search}", "echo ready", token: null)).Status.ShouldBe(401, "execd must refuse an exec without the injected token");
+        (await ExecOnceAsync($"{instanceId}.{search}", "echo ready", token: new string('0', 64))).Status.ShouldBe(401, "execd must refuse a wrong token");
+
+        // One exec on {hostname}.lan with the token: no retry, within the deadline.
+        var exec = await ExecOnceAsync($"{instanceId}.{search}", "export HOME=/root XDG_RUNTIME_DIR=/run/user/0; echo ready; echo warned >&2; exit 3", token);
+        exec.Status.ShouldBe(200);
         exec.RemoteIp.ShouldBe(SandboxAddress.For(vmid).ToString());
         exec.Stdout.ShouldBe(["ready"]);
         exec.Stderr.ShouldBe(["warned"]);
@@ -125,6 +133,12 @@ public sealed class CmuxClientFlowTests : IAsyncLifetime
         return list.Data.EnumerateArray().Select(g => g.GetProperty("vmid").GetInt32());
     }
 
+    private async Task<string> TaskLogAsync(JsonElement task)
+    {
+        var log = await _api.PveGetAsync($"nodes/pve/tasks/{task.GetProperty("upid").GetString()}/log");
+        return string.Join('\n', log.Data.EnumerateArray().Select(line => line.GetProperty("t").GetString()));
+    }
+
     private async Task<string?> StatusOf(int vmid) =>
         (await _api.PveGetAsync($"nodes/pve/lxc/{vmid}/status/current")).Data.GetProperty("status").GetString();
 
@@ -141,7 +155,7 @@ public sealed class CmuxClientFlowTests : IAsyncLifetime
     /// host's file: the name is resolved by the system resolver as a process in cmux's network would.
     /// curl's <c>--max-time</c> is the deadline; running out of it fails the exec.
     /// </summary>
-    private async Task<ExecAnswer> ExecOnceAsync(string host, string command)
+    private async Task<ExecAnswer> ExecOnceAsync(string host, string command, string? token)
     {
         var body = Path.Combine(_dataDir, "exec-answer.ndjson");
         var request = JsonSerializer.Serialize(new { command, timeout_ms = 5000 });
@@ -150,6 +164,7 @@ public sealed class CmuxClientFlowTests : IAsyncLifetime
             "-rm", "sh", "-c", "mount --bind \"$1\" /etc/hosts && shift && exec \"$@\"", "sh", HostsFile,
             "curl", "--silent", "--show-error", "--noproxy", "*", "--max-time", $"{ExecDeadlineSeconds}",
             "--header", "Content-Type: application/json", "--data-binary", request,
+            .. token is null ? Array.Empty<string>() : ["--header", $"Authorization: Bearer {token}"],
             "--output", body, "--write-out", "%{http_code} %{remote_ip}", $"http://{host}:{SandboxPorts.Execd}/exec",
         ])
         {
@@ -161,16 +176,19 @@ public sealed class CmuxClientFlowTests : IAsyncLifetime
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         process.ExitCode.ShouldBe(0, $"curl (28 is its deadline of {ExecDeadlineSeconds} s): {error}");
-        var (status, remoteIp) = (written.Split(' ')[0], written.Split(' ')[1]);
-        status.ShouldBe("200", await File.ReadAllTextAsync(body));
+        var (status, remoteIp) = (int.Parse(written.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture), written.Split(' ')[1]);
+        if (status != 200)
+        {
+            return new ExecAnswer(status, remoteIp, [], [], null);
+        }
 
         var events = (await File.ReadAllLinesAsync(body)).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         string[] Lines(string type) => [.. events.Where(e => e.GetProperty("type").GetString() == type).Select(e => e.GetProperty("data").GetString()!)];
         var exit = events.Single(e => e.GetProperty("type").GetString() == "exit").GetProperty("code").GetInt32();
-        return new ExecAnswer(remoteIp, Lines("stdout"), Lines("stderr"), exit);
+        return new ExecAnswer(status, remoteIp, Lines("stdout"), Lines("stderr"), exit);
     }
 
-    private sealed record ExecAnswer(string RemoteIp, string[] Stdout, string[] Stderr, int ExitCode);
+    private sealed record ExecAnswer(int Status, string RemoteIp, string[] Stdout, string[] Stderr, int? ExitCode);
 
     public async Task DisposeAsync()
     {

@@ -145,7 +145,7 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
     private JsonNode Start(ApiRequest request)
     {
         var vmid = request.Int("vmid");
-        var hostname = state.Write(all =>
+        var (hostname, hook) = state.Write(all =>
         {
             var c = Existing(all, vmid);
             if (c.IsTemplate)
@@ -153,12 +153,16 @@ public sealed class ContainerEndpoints(NodeState state, TaskRunner tasks, Sandbo
                 throw PveException.Handler("you can't start a CT if it's a template");
             }
             CheckLock(c, request);
-            return c.Running ? throw PveException.Handler($"CT {vmid} already running") : c.Hostname;
+            return c.Running ? throw PveException.Handler($"CT {vmid} already running") : (c.Hostname, TokenHook.PreStart(c));
         });
         return tasks.Start("vzstart", vmid.ToString(), request.User,
             async task =>
             {
-                await sandboxes.StartAsync(vmid, hostname, task);
+                if (hook.Log is { } said)
+                {
+                    task.Log(said);
+                }
+                await sandboxes.StartAsync(vmid, hostname, hook.Environment, task);
                 SetRunning(vmid, true);
             },
             _ => { });

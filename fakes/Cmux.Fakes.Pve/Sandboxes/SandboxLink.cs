@@ -15,7 +15,8 @@ public sealed class SandboxLink(SandboxHostClient? client)
 
     public bool Configured => client is not null;
 
-    public async Task StartAsync(int vmid, string hostname, PveTask task)
+    /// <summary>Creates and starts the sandbox, its first process given <paramref name="environment"/> (what a pre-start hook set).</summary>
+    public async Task StartAsync(int vmid, string hostname, IReadOnlyDictionary<string, string>? environment, PveTask task)
     {
         if (Host(task) is not { } host)
         {
@@ -23,7 +24,7 @@ public sealed class SandboxLink(SandboxHostClient? client)
         }
         var info = await Call(() => host.CreateAsync(vmid, new CreateSandboxRequest(hostname)));
         task.Log($"sandbox {vmid} created ({info.Hostname}, workspace {info.Workspace})");
-        info = await Call(() => host.StartAsync(vmid));
+        info = await Call(() => host.StartAsync(vmid, new StartSandboxRequest(environment)));
         task.Log($"sandbox {vmid} {info.State.ToString().ToLowerInvariant()} at {info.Address}, ports {string.Join(',', info.Ports)}");
     }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using Cmux.Contract;
 using Cmux.Fakes.Sandbox.Client;
 
@@ -49,6 +51,67 @@ public sealed class SandboxLifecycleTests(SandboxHostFixture host)
         var error = await Should.ThrowAsync<SandboxHostException>(host.Client.CreateAsync(host.NextId(), new CreateSandboxRequest("Not_A.Label")));
 
         error.Status.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>What cmux's PVE 8 hook and the template's token-init do together: execd then requires the token.</summary>
+    [Fact]
+    public async Task A_token_in_the_start_environment_is_the_one_execd_requires_and_a_later_start_keeps_it()
+    {
+        var id = host.NextId();
+        await host.Client.CreateAsync(id, new CreateSandboxRequest(ExecdProfile: Profiles.Cmux));
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var sandbox = await host.Client.StartAsync(id, new StartSandboxRequest(new Dictionary<string, string> { ["CMUX_EXECD_AUTH_TOKEN"] = token }));
+        try
+        {
+            var file = Path.Combine(host.DataDir, "sandboxes", $"{id}", "home", ".worker-auth-token");
+            (await File.ReadAllTextAsync(file)).ShouldBe(token);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.GetUnixFileMode(file).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the token is a secret");
+            }
+            (await ExecStatusAsync(sandbox, token: null)).ShouldBe(HttpStatusCode.Unauthorized);
+            (await ExecStatusAsync(sandbox, token)).ShouldBe(HttpStatusCode.OK);
+
+            await host.Client.StopAsync(id);
+            sandbox = await host.Client.StartAsync(id);
+            (await File.ReadAllTextAsync(file)).ShouldBe(token);
+            (await ExecStatusAsync(sandbox, token: null)).ShouldBe(HttpStatusCode.Unauthorized);
+        }
+        finally
+        {
+            await host.Client.DeleteAsync(id);
+        }
+    }
+
+    [Fact]
+    public async Task A_malformed_start_body_is_refused_with_400_and_nothing_starts()
+    {
+        var id = host.NextId();
+        await host.Client.CreateAsync(id, new CreateSandboxRequest());
+        try
+        {
+            using var response = await host.Http.PostAsync($"sandboxes/{id}/start", new StringContent("{\"environment\": [", Encoding.UTF8, "application/json"));
+
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await response.Content.ReadFromJsonAsync<HostError>())!.Error.ShouldStartWith("invalid JSON body");
+            (await host.Client.GetAsync(id))!.State.ShouldBe(SandboxState.Created);
+        }
+        finally
+        {
+            await host.Client.DeleteAsync(id);
+        }
+    }
+
+    private static async Task<HttpStatusCode> ExecStatusAsync(SandboxInfo sandbox, string? token)
+    {
+        using var execd = SandboxHostFixture.ClientFor(sandbox, SandboxPorts.Execd);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/exec") { Content = JsonContent.Create(new { command = "echo hi" }) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new("Bearer", token);
+        }
+        using var response = await execd.SendAsync(request);
+        return response.StatusCode;
     }
 
     [Theory]

@@ -18,8 +18,7 @@ public static class ControlApi
         sandboxes.MapGet("/{id}", (string id, SandboxManager manager) =>
             WithId(id, n => manager.Get(n) is { } sandbox ? Json(sandbox.Info()) : Unknown(n)));
         sandboxes.MapPut("/{id}", CreateAsync);
-        sandboxes.MapPost("/{id}/start", (string id, SandboxManager manager, CancellationToken ct) =>
-            OperateAsync(id, n => manager.StartAsync(n, ct)));
+        sandboxes.MapPost("/{id}/start", StartAsync);
         sandboxes.MapPost("/{id}/stop", (string id, SandboxManager manager) => OperateAsync(id, manager.StopAsync));
         sandboxes.MapPost("/{id}/pause", (string id, SandboxManager manager) => OperateAsync(id, manager.PauseAsync));
         sandboxes.MapPost("/{id}/resume", (string id, SandboxManager manager) => OperateAsync(id, manager.ResumeAsync));
@@ -29,17 +28,10 @@ public static class ControlApi
 
     private static async Task<IResult> CreateAsync(string id, HttpRequest request, SandboxManager manager)
     {
-        CreateSandboxRequest? body = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        var (body, invalid) = await BodyAsync<CreateSandboxRequest>(request);
+        if (invalid is not null)
         {
-            try
-            {
-                body = await request.ReadFromJsonAsync<CreateSandboxRequest>(SandboxHostClient.Json, request.HttpContext.RequestAborted);
-            }
-            catch (JsonException e)
-            {
-                return Error(StatusCodes.Status400BadRequest, $"invalid JSON body: {e.Message}");
-            }
+            return invalid;
         }
         return WithId(id, n =>
         {
@@ -53,6 +45,29 @@ public static class ControlApi
                 return Error(StatusCodes.Status400BadRequest, e.Message);
             }
         });
+    }
+
+    private static async Task<IResult> StartAsync(string id, HttpRequest request, SandboxManager manager)
+    {
+        var (body, invalid) = await BodyAsync<StartSandboxRequest>(request);
+        return invalid ?? await OperateAsync(id, n => manager.StartAsync(n, body?.Environment, request.HttpContext.RequestAborted));
+    }
+
+    /// <summary>An optional JSON body: none is null, a malformed one a 400.</summary>
+    private static async Task<(T? Body, IResult? Invalid)> BodyAsync<T>(HttpRequest request) where T : class
+    {
+        if (request.ContentLength is not > 0 && request.Headers.TransferEncoding.Count == 0)
+        {
+            return (null, null);
+        }
+        try
+        {
+            return (await request.ReadFromJsonAsync<T>(SandboxHostClient.Json, request.HttpContext.RequestAborted), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Error(StatusCodes.Status400BadRequest, $"invalid JSON body: {e.Message}"));
+        }
     }
 
     private static Task<IResult> OperateAsync(string id, Func<int, Task<SandboxInstance>> operation) => WithIdAsync(id, async n =>

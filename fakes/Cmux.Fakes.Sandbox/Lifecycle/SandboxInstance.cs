@@ -27,7 +27,8 @@ public sealed class SandboxInstance(int id, string hostname, string? execdProfil
 
     public SandboxInfo Info() => new(Id, Hostname, SandboxAddress.For(Id).ToString(), State, SandboxPorts.All, Layout.Workspace);
 
-    public Task StartAsync(CancellationToken ct) => RunAsync(async () =>
+    /// <summary>Starts it; <paramref name="environment"/> is its first process's (see <see cref="TokenInit"/>).</summary>
+    public Task StartAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken ct) => RunAsync(async () =>
     {
         switch (State)
         {
@@ -38,6 +39,7 @@ public sealed class SandboxInstance(int id, string hostname, string? execdProfil
         }
         Directory.CreateDirectory(Layout.Home);
         Directory.CreateDirectory(Layout.Workspace);
+        TokenInit.Apply(Layout.Home, environment);
         _execd = await execdLauncher.StartAsync(Layout, Hostname, SandboxAddress.For(Id), execdProfile, ct);
         try
         {

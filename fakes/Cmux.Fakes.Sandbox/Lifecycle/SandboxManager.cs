@@ -62,7 +62,8 @@ public sealed partial class SandboxManager(
         return (sandbox, created);
     }
 
-    public Task<SandboxInstance> StartAsync(int id, CancellationToken ct) => OperateAsync(id, "started", s => s.StartAsync(ct));
+    public Task<SandboxInstance> StartAsync(int id, IReadOnlyDictionary<string, string>? environment, CancellationToken ct) =>
+        OperateAsync(id, "started", s => s.StartAsync(environment, ct));
 
     public Task<SandboxInstance> StopAsync(int id) => OperateAsync(id, "stopped", s => s.StopAsync());
 
