@@ -1,0 +1,20 @@
+#!/bin/bash
+# The template's start script: a container's PID 1 (or an LXC's init) runs it. It starts the
+# in-sandbox servers, logs each to /var/log/cmux/<name>.log, and waits; TERM/INT stop them all.
+export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 NODE_PATH=/opt/cmux/node/node_modules
+mkdir -p /var/log/cmux /tmp/.X11-unix && chmod 1777 /tmp /tmp/.X11-unix
+start() { local name=$1; shift; "$@" >"/var/log/cmux/$name.log" 2>&1 & echo "cmux-init: $name pid $!"; }
+# execd on 39375, cmux profile unless Execd__Profile says otherwise (no token file: no auth, as the Go daemon).
+export Execd__Profile=${Execd__Profile:-cmux}
+start execd /opt/cmux/execd/Cmux.Execd
+# VNC: TigerVNC's X server on display :1 (rfb 5901, loopback only), noVNC via websockify on 39380.
+start xvnc Xtigervnc :1 -rfbport 5901 -localhost -SecurityTypes None -geometry 1280x800 -depth 24
+start novnc websockify --web /usr/share/novnc 39380 127.0.0.1:5901
+# Socket.IO on 39377, the terminal on 39383.
+start socketio node /opt/cmux/socketio-server.js
+start terminal node /opt/cmux/terminal-server.js
+# The preview dev server on 5173.
+cd /opt/cmux/preview && start vite /opt/cmux/node/node_modules/.bin/vite --host 0.0.0.0 --port 5173 --strictPort
+trap 'kill $(jobs -p) 2>/dev/null; wait; exit 0' TERM INT
+wait
