@@ -5,6 +5,15 @@ export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 NODE_PATH=/opt/cmux/node/node_modules
 mkdir -p /var/log/cmux /tmp/.X11-unix && chmod 1777 /tmp /tmp/.X11-unix
 start() { local name=$1; shift; "$@" >"/var/log/cmux/$name.log" 2>&1 & echo "cmux-init: $name pid $!"; }
+# The token hook's end (as cmux's cmux-token-init, docs/contracts.md §4.2): a CMUX_EXECD_AUTH_TOKEN in
+# PID 1's environment (the PVE hook puts it there; the Docker runtime passes it as the container's env)
+# becomes the token file execd requires, owner-only from its first byte; then it leaves the environment,
+# so no command exec runs sees it. None given: the file is left as it is (a fresh template has none).
+if [ -n "${CMUX_EXECD_AUTH_TOKEN:-}" ]; then
+  (umask 077 && rm -f /root/.worker-auth-token && printf '%s' "$CMUX_EXECD_AUTH_TOKEN" >/root/.worker-auth-token)
+  echo "cmux-init: execd token file written"
+fi
+unset CMUX_EXECD_AUTH_TOKEN
 # execd on 39375, cmux profile unless Execd__Profile says otherwise (no token file: no auth, as the Go daemon).
 export Execd__Profile=${Execd__Profile:-cmux}
 start execd /opt/cmux/execd/Cmux.Execd
