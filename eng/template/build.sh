@@ -8,6 +8,8 @@
 # cmux-template:<hash> (docker import: nothing is pulled).
 # Installs on the host, only if missing: debootstrap (apt).
 # Usage: eng/template/build.sh   (as root; heavy steps run under nice/ionice)
+#        eng/template/build.sh --print-image   prints cmux-template:<hash> for this recipe and exits
+#        (builds nothing; what the Docker sandbox runtime's tests and the AppHost ask for)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -16,15 +18,17 @@ export DOCKER_API_VERSION=${DOCKER_API_VERSION:-1.41}
 say() { printf 'template: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 low() { nice -n 19 ionice -c3 "$@"; }
-[ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot need it)"
 
-# The recipe: this folder's files and the sources of execd and the projects it references.
+# The recipe: this folder's files and the sources of execd and the projects it references
+# (sorted bytewise, so the hash does not depend on the caller's locale).
 hash=$( { cd "$repo" && find eng/template services/Cmux.Execd services/Cmux.Contract services/Cmux.ServiceDefaults \
-            -type f ! -path '*/bin/*' ! -path '*/obj/*' ! -name README.md -print0 | sort -z | xargs -0 sha256sum; } \
+            -type f ! -path '*/bin/*' ! -path '*/obj/*' ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; } \
         | sha256sum | cut -c1-12)
 dir=$out_root/$hash
 rootfs=$dir/rootfs
 image=cmux-template:$hash
+if [ "${1:-}" = --print-image ]; then echo "$image"; exit 0; fi
+[ "$(id -u)" = 0 ] || die "run as root (debootstrap and chroot need it)"
 docker_up() { command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; }
 
 import_image() {
