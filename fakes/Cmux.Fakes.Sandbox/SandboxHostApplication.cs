@@ -1,4 +1,5 @@
 using Cmux.Fakes.Sandbox.Control;
+using Cmux.Fakes.Sandbox.Docker;
 using Cmux.Fakes.Sandbox.Lifecycle;
 using Cmux.Fakes.Sandbox.Processes;
 using Cmux.ServiceDefaults;
@@ -16,6 +17,7 @@ public static class SandboxHostApplication
         builder.Services.AddSingleton<ChildProcessLauncher>();
         builder.Services.AddSingleton<ExecdLauncher>();
         builder.Services.AddSingleton<HostsFile>();
+        AddRuntime(builder);
         builder.Services.AddSingleton<SandboxManager>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SandboxManager>());
         configure?.Invoke(builder);
@@ -24,5 +26,23 @@ public static class SandboxHostApplication
         app.MapDefaultEndpoints();
         ControlApi.Map(app);
         return app;
+    }
+
+    /// <summary>The runtime <c>Sandbox:Runtime</c> names; a typo fails the host's start, never falls back.</summary>
+    private static void AddRuntime(WebApplicationBuilder builder)
+    {
+        switch (builder.Configuration[$"{SandboxHostOptions.Section}:Runtime"]?.Trim().ToLowerInvariant())
+        {
+            case null or "" or SandboxHostOptions.ProcessRuntime:
+                builder.Services.AddSingleton<ISandboxRuntime, ProcessRuntime>();
+                break;
+            case SandboxHostOptions.DockerRuntime:
+                builder.Services.AddSingleton<DockerRuntime>();
+                builder.Services.AddSingleton<ISandboxRuntime>(services => services.GetRequiredService<DockerRuntime>());
+                break;
+            case var other:
+                throw new InvalidOperationException(
+                    $"Sandbox:Runtime must be '{SandboxHostOptions.ProcessRuntime}' or '{SandboxHostOptions.DockerRuntime}', not '{other}'");
+        }
     }
 }

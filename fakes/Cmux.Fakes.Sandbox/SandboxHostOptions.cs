@@ -7,6 +7,15 @@ public sealed class SandboxHostOptions
 {
     public const string Section = "Sandbox";
 
+    public const string ProcessRuntime = "process";
+    public const string DockerRuntime = "docker";
+
+    /// <summary><c>process</c>: execd and stand-ins per sandbox on a loopback address; <c>docker</c>: a container from the template image per sandbox.</summary>
+    public string Runtime { get; set; } = ProcessRuntime;
+
+    /// <summary>The Docker runtime's settings (<c>Sandbox:Docker:*</c>).</summary>
+    public Docker.DockerRuntimeOptions Docker { get; set; } = new();
+
     /// <summary>Where sandboxes keep their home and workspace directories, and the default hosts file.</summary>
     public string DataDir { get; set; } = Path.Combine(Path.GetTempPath(), "cmux-sandboxes");
 

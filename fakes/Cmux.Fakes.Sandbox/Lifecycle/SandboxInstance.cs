@@ -1,21 +1,16 @@
-using System.Diagnostics;
-using Cmux.Contract;
+using System.Net;
 using Cmux.Fakes.Sandbox.Client;
 using Cmux.Fakes.Sandbox.Processes;
-using Cmux.Fakes.Sandbox.Services;
 
 namespace Cmux.Fakes.Sandbox.Lifecycle;
 
 /// <summary>
-/// One sandbox: its real execd (a child process, namespaced when the host can) and its in-process
-/// services on its own address. Operations on one sandbox run one at a time.
+/// One sandbox: its state and its machine (whatever the runtime runs it on). Operations on one
+/// sandbox run one at a time, and only in a state they fit; the machine does the work.
 /// </summary>
-public sealed class SandboxInstance(int id, string hostname, string? execdProfile, SandboxLayout layout, ExecdLauncher execdLauncher, ChildProcessLauncher launcher, bool testEndpoints)
+public sealed class SandboxInstance(int id, string hostname, SandboxLayout layout, ISandboxMachine machine, IReadOnlyList<int> ports)
 {
     private readonly SemaphoreSlim _operation = new(1, 1);
-    private readonly PauseGate _gate = new();
-    private Process? _execd;
-    private SandboxServer? _server;
 
     public int Id { get; } = id;
 
@@ -25,7 +20,10 @@ public sealed class SandboxInstance(int id, string hostname, string? execdProfil
 
     public SandboxState State { get; private set; } = SandboxState.Created;
 
-    public SandboxInfo Info() => new(Id, Hostname, SandboxAddress.For(Id).ToString(), State, SandboxPorts.All, Layout.Workspace);
+    /// <summary>Where it is reached; null before the runtime knows (a container that never started).</summary>
+    public IPAddress? Address => machine.Address;
+
+    public SandboxInfo Info() => new(Id, Hostname, Address?.ToString() ?? "", State, ports, machine.Workspace);
 
     /// <summary>Starts it; <paramref name="environment"/> is its first process's (see <see cref="TokenInit"/>).</summary>
     public Task StartAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken ct) => RunAsync(async () =>
@@ -37,54 +35,47 @@ public sealed class SandboxInstance(int id, string hostname, string? execdProfil
             case SandboxState.Paused:
                 throw new SandboxConflictException($"sandbox {Id} is paused; resume it");
         }
-        Directory.CreateDirectory(Layout.Home);
-        Directory.CreateDirectory(Layout.Workspace);
-        TokenInit.Apply(Layout.Home, environment);
-        _execd = await execdLauncher.StartAsync(Layout, Hostname, SandboxAddress.For(Id), execdProfile, ct);
-        try
-        {
-            var context = new SandboxContext(Id, Hostname, SandboxAddress.For(Id), Layout, _gate, StartShellAsync);
-            _server = await SandboxServer.StartAsync(context, testEndpoints, ct);
-        }
-        catch
-        {
-            await StopProcessesAsync();
-            throw;
-        }
+        await machine.StartAsync(environment, ct);
         State = SandboxState.Running;
     });
 
     public Task StopAsync() => RunAsync(async () =>
     {
-        await StopProcessesAsync();
+        await machine.StopAsync();
         if (State != SandboxState.Created)
         {
             State = SandboxState.Stopped;
         }
     });
 
-    public Task PauseAsync() => RunAsync(() =>
+    public Task PauseAsync() => RunAsync(async () =>
     {
         RequireRunning("pause");
         if (State == SandboxState.Running)
         {
-            _gate.Close();
-            ProcessTree.Signal(_execd!.Id, ProcessTree.SigStop);
+            await machine.PauseAsync();
             State = SandboxState.Paused;
         }
-        return Task.CompletedTask;
     });
 
-    public Task ResumeAsync() => RunAsync(() =>
+    public Task ResumeAsync() => RunAsync(async () =>
     {
         RequireRunning("resume");
         if (State == SandboxState.Paused)
         {
-            ProcessTree.Signal(_execd!.Id, ProcessTree.SigCont);
-            _gate.Open();
+            await machine.ResumeAsync();
             State = SandboxState.Running;
         }
-        return Task.CompletedTask;
+    });
+
+    /// <summary>Stops it and removes its machine; the manager then forgets it and deletes its folder.</summary>
+    public Task RemoveAsync() => RunAsync(async () =>
+    {
+        await machine.RemoveAsync();
+        if (State != SandboxState.Created)
+        {
+            State = SandboxState.Stopped;
+        }
     });
 
     private void RequireRunning(string action)
@@ -93,47 +84,6 @@ public sealed class SandboxInstance(int id, string hostname, string? execdProfil
         {
             throw new SandboxConflictException($"cannot {action} sandbox {Id}: it is {State.ToString().ToLowerInvariant()}, not running");
         }
-    }
-
-    private async Task StopProcessesAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-            _server = null;
-        }
-        if (_execd is not null)
-        {
-            // SIGKILL reaches stopped processes too; the PID namespace takes every descendant with it.
-            ProcessTree.Signal(_execd.Id, ProcessTree.SigKill);
-            await _execd.WaitForExitAsync();
-            _execd.Dispose();
-            _execd = null;
-        }
-        _gate.Open();
-    }
-
-    /// <summary>An interactive shell in the sandbox, under a pseudo-terminal, for the terminal service.</summary>
-    private Task<Process> StartShellAsync()
-    {
-        const string Shell = "/bin/bash -i";
-        var script = new[] { "script", "--quiet", "--flush", "--return", "--command", Shell, "/dev/null" };
-        int? init = _execd is null ? null : ProcessTree.WithDescendants(_execd.Id).Skip(1).Select(pid => (int?)pid).FirstOrDefault();
-        var isolated = execdLauncher.Isolates && init is not null;
-        string[] command = isolated
-            ? ["nsenter", "--target", init!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mount", "--uts", "--pid", "--wd=/workspace", "--", "env", "HOME=/root", .. script]
-            : script;
-        return launcher.StartAsync(command[0], command[1..], startInfo =>
-        {
-            startInfo.RedirectStandardInput = true;
-            startInfo.RedirectStandardOutput = true;
-            startInfo.Environment["TERM"] = "xterm-256color";
-            if (!isolated)
-            {
-                startInfo.Environment["HOME"] = Layout.Home;
-                startInfo.WorkingDirectory = Layout.Workspace;
-            }
-        });
     }
 
     private async Task RunAsync(Func<Task> operation)

@@ -2,21 +2,20 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
 using Cmux.Contract;
-using Cmux.Fakes.Sandbox.Client;
 using Cmux.Fakes.Sandbox.Processes;
 using Microsoft.Extensions.Options;
 
 namespace Cmux.Fakes.Sandbox.Lifecycle;
 
 /// <summary>
-/// Every sandbox of this host, in memory: creates, starts, stops, pauses and deletes them, keeps
-/// the hosts file in step, logs each lifecycle event and counts them. Stopping the host stops every
-/// sandbox and removes their folders (they do not outlive the host).
+/// Every sandbox of this host, in memory: creates, starts, stops, pauses and deletes them on the
+/// configured runtime, keeps the hosts file in step, logs each lifecycle event and counts them.
+/// Stopping the host deletes every sandbox and removes their folders (they do not outlive the host),
+/// then stops the runtime.
 /// </summary>
 public sealed partial class SandboxManager(
     IOptions<SandboxHostOptions> options,
-    ExecdLauncher execdLauncher,
-    ChildProcessLauncher launcher,
+    ISandboxRuntime runtime,
     HostsFile hostsFile,
     IMeterFactory meters,
     ILogger<SandboxManager> logger) : IHostedService, IDisposable
@@ -52,7 +51,7 @@ public sealed partial class SandboxManager(
             DeleteFolder(layout);
             Directory.CreateDirectory(layout.Home);
             Directory.CreateDirectory(layout.Workspace);
-            return new SandboxInstance(id, hostname, execdProfile, layout, execdLauncher, launcher, _options.TestEndpoints);
+            return new SandboxInstance(id, hostname, layout, runtime.Create(id, hostname, execdProfile, layout), runtime.Ports);
         });
         if (created)
         {
@@ -62,8 +61,13 @@ public sealed partial class SandboxManager(
         return (sandbox, created);
     }
 
+    /// <summary>Starts it; the hosts file is written after, since a container's address is known only once it runs.</summary>
     public Task<SandboxInstance> StartAsync(int id, IReadOnlyDictionary<string, string>? environment, CancellationToken ct) =>
-        OperateAsync(id, "started", s => s.StartAsync(environment, ct));
+        OperateAsync(id, "started", async s =>
+        {
+            await s.StartAsync(environment, ct);
+            WriteHostsFile();
+        });
 
     public Task<SandboxInstance> StopAsync(int id) => OperateAsync(id, "stopped", s => s.StopAsync());
 
@@ -80,7 +84,7 @@ public sealed partial class SandboxManager(
         }
         await OperateAsync(id, "deleted", async s =>
         {
-            await s.StopAsync();
+            await s.RemoveAsync();
             DeleteFolder(s.Layout);
             _sandboxes.TryRemove(id, out _);
             WriteHostsFile();
@@ -108,9 +112,9 @@ public sealed partial class SandboxManager(
 
     private void Log(SandboxInstance sandbox, string action) =>
         logger.LogInformation("Sandbox {SandboxId} ({Hostname}, {Address}) {Action}; state {State}",
-            sandbox.Id, sandbox.Hostname, SandboxAddress.For(sandbox.Id), action, sandbox.State);
+            sandbox.Id, sandbox.Hostname, sandbox.Address?.ToString() ?? "no address yet", action, sandbox.State);
 
-    private void WriteHostsFile() => hostsFile.Write(_sandboxes.Values.Select(s => (s.Id, s.Hostname)));
+    private void WriteHostsFile() => hostsFile.Write(_sandboxes.Values.Select(s => (s.Id, s.Hostname, s.Address)));
 
     private static void DeleteFolder(SandboxLayout layout)
     {
@@ -120,18 +124,26 @@ public sealed partial class SandboxManager(
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         _metrics = new SandboxMetrics(meters, () => _sandboxes.Values.Select(s => s.State));
         WriteHostsFile();
-        logger.LogInformation("Sandbox host ready: data in {DataDir}, hosts file {HostsFile}, isolation {Isolation}",
-            _options.DataDir, hostsFile.Path, execdLauncher.Isolates ? "mount/UTS/PID namespaces" : "none (not root or no unshare)");
-        return Task.CompletedTask;
+        await runtime.StartAsync(cancellationToken);
+        logger.LogInformation("Sandbox host ready: data in {DataDir}, hosts file {HostsFile}, runtime {Runtime}",
+            _options.DataDir, hostsFile.Path, runtime.Description);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_sandboxes.Keys.Select(DeleteAsync));
+        try
+        {
+            await Task.WhenAll(_sandboxes.Keys.Select(DeleteAsync));
+        }
+        finally
+        {
+            // Also when a sandbox would not go: the runtime removes what is left of its own (Docker: containers, network).
+            await runtime.StopAsync(cancellationToken);
+        }
     }
 
     public void Dispose() => _metrics?.Dispose();
