@@ -31,13 +31,6 @@ public sealed class DockerRuntime(IOptions<SandboxHostOptions> options, ILogger<
     private DockerClient? _docker;
     private INetwork? _network;
 
-    static DockerRuntime()
-    {
-        // Testcontainers' reaper (Ryuk) is an image pulled from Docker Hub, which this machine cannot
-        // reach; this host removes what it made itself (sandbox delete, host stop, the next start's sweep).
-        TestcontainersSettings.ResourceReaperEnabled = false;
-    }
-
     /// <summary>Names this host's Docker objects: 10 hex digits of the data folder's full path.</summary>
     public string HostKey { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(options.Value.DataDir))))[..10];
 
@@ -59,6 +52,15 @@ public sealed class DockerRuntime(IOptions<SandboxHostOptions> options, ILogger<
     public async Task StartAsync(CancellationToken ct)
     {
         var image = Image;
+        // Before Testcontainers' settings are first read: they are read once.
+        await DockerApiVersion.NegotiateAsync(logger, ct);
+        // Testcontainers' reaper (Ryuk) is an image pulled from Docker Hub, which this machine cannot
+        // reach; this host removes what it made itself (sandbox delete, host stop, the next start's sweep).
+        TestcontainersSettings.ResourceReaperEnabled = false;
+        if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
+        {
+            throw new InvalidOperationException($"Testcontainers finds no Docker engine it can talk to ({DockerApiVersion.Variable}={Environment.GetEnvironmentVariable(DockerApiVersion.Variable)})");
+        }
         _docker = TestcontainersSettings.OS.DockerEndpointAuthConfig.GetDockerClientBuilder(Guid.NewGuid()).Build();
         try
         {

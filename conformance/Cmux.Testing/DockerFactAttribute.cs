@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Cmux.Testing;
+
+/// <summary>
+/// A fact that needs a Docker engine and the sandbox template image (eng/template), and is reported
+/// as skipped, with the reason, when either is missing: never as passed. Checked once per test run.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class DockerFactAttribute : FactAttribute
+{
+    public DockerFactAttribute()
+    {
+        if (DockerEnvironment.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>Whether a Docker engine answers here and which template image the current recipe builds.</summary>
+public static class DockerEnvironment
+{
+    private static readonly Lazy<string?> Image = new(FindTemplateImage);
+    private static readonly Lazy<string?> Reason = new(() => Check(Endpoint(), Image.Value));
+
+    /// <summary><c>cmux-template:{recipe hash}</c>, from <c>eng/template/build.sh --print-image</c>; null when that fails.</summary>
+    public static string? TemplateImage => Image.Value;
+
+    /// <summary>Null when Docker answers and the template image is there; otherwise why docker tests cannot run.</summary>
+    public static string? SkipReason => Reason.Value;
+
+    /// <summary>The engine's socket: <c>DOCKER_HOST</c> when it is a <c>unix://</c> path, else Docker's default.</summary>
+    public static string Endpoint() =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { } host && host.StartsWith("unix://", StringComparison.Ordinal)
+            ? host["unix://".Length..]
+            : "/var/run/docker.sock";
+
+    /// <summary>Asks the engine at <paramref name="socket"/> for <c>/_ping</c>, then for the image.</summary>
+    public static string? Check(string socket, string? image)
+    {
+        if (image is null)
+        {
+            return "the template image's name is unknown: eng/template/build.sh --print-image failed";
+        }
+        using var http = new HttpClient(UnixSocket(socket)) { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var ping = http.GetAsync("http://docker/_ping").GetAwaiter().GetResult();
+            if (!ping.IsSuccessStatusCode)
+            {
+                return $"the Docker engine at {socket} answers {(int)ping.StatusCode} to /_ping";
+            }
+            using var inspected = http.GetAsync($"http://docker/images/{Uri.EscapeDataString(image)}/json").GetAwaiter().GetResult();
+            return inspected.IsSuccessStatusCode
+                ? null
+                : $"the template image {image} is not in the Docker engine: build it with eng/template/build.sh (nothing is pulled)";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException)
+        {
+            return $"no Docker engine answers at {socket} ({e.Message}): install docker.io and start dockerd to run docker tests";
+        }
+    }
+
+    private static SocketsHttpHandler UnixSocket(string path) => new()
+    {
+        ConnectCallback = async (_, ct) =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+        UseProxy = false,
+    };
+
+    private static string? FindTemplateImage()
+    {
+        var script = Path.Combine(RepositoryRoot.Find(), "eng", "template", "build.sh");
+        if (!File.Exists(script))
+        {
+            return null;
+        }
+        using var process = Process.Start(new ProcessStartInfo("bash", [script, "--print-image"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0 && output.StartsWith("cmux-template:", StringComparison.Ordinal) ? output : null;
+    }
+}
