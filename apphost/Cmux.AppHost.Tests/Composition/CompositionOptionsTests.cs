@@ -20,6 +20,8 @@ public sealed class CompositionOptionsTests
             o => o.Profile.ShouldBe("seed"),
             o => o.Router.ShouldBe(RouterKind.Ours),
             o => o.ExecdPath.ShouldBeNull(),
+            o => o.Sandboxes.ShouldBe("process"),
+            o => o.SandboxImage.ShouldBeNull(),
             o => o.PveUrl.ShouldBeNull(),
             o => o.CloudflareUrl.ShouldBeNull(),
             o => o.CloudflareWrite.ShouldBeFalse());
@@ -44,18 +46,32 @@ public sealed class CompositionOptionsTests
         Read(("Cmux:Router", "http://10.0.0.2:8080")).ShouldSatisfyAllConditions(
             o => o.Router.ShouldBe(RouterKind.External),
             o => o.RouterUrl.ShouldBe(new Uri("http://10.0.0.2:8080")));
-        Read(("Cmux:Router", "ours"), ("Cmux:Execd", "ours"), ("Cmux:Pve", "fake"), ("Cmux:Cloudflare", "fake")).ShouldBe(new CompositionOptions());
+        Read(("Cmux:Router", "ours"), ("Cmux:Execd", "ours"), ("Cmux:Sandboxes", "process"), ("Cmux:Pve", "fake"), ("Cmux:Cloudflare", "fake")).ShouldBe(new CompositionOptions());
+    }
+
+    [Fact]
+    public void Docker_sandboxes_run_the_template_image_and_no_other_execd()
+    {
+        Read(("Cmux:Sandboxes", "Docker"), ("Cmux:SandboxImage", "cmux-template:0123456789ab"))
+            .ShouldBe(new CompositionOptions { Sandboxes = "docker", SandboxImage = "cmux-template:0123456789ab" });
+        Read(("Cmux:Sandboxes", "docker")).SandboxImage.ShouldBeNull();
+
+        var error = Should.Throw<InvalidOperationException>(() =>
+            Read(("Cmux:Sandboxes", "docker"), ("Cmux:Execd", typeof(CompositionOptionsTests).Assembly.Location)));
+
+        error.Message.ShouldContain("Cmux:Execd cannot go with Cmux:Sandboxes=docker");
     }
 
     [Fact]
     public void Wrong_values_are_refused_together_each_naming_its_key()
     {
         var error = Should.Throw<InvalidOperationException>(() => Read(("Cmux:Profile", "morph"), ("Cmux:Router", "nginx"),
-            ("Cmux:Execd", "/no/such/execd"), ("Cmux:Pve", "real"), ("Cmux:CloudflareWrite", "maybe")));
+            ("Cmux:Execd", "/no/such/execd"), ("Cmux:Sandboxes", "lxc"), ("Cmux:Pve", "real"), ("Cmux:CloudflareWrite", "maybe")));
 
         error.Message.ShouldContain("Cmux:Profile must be 'seed' or 'cmux', not 'morph'.");
         error.Message.ShouldContain("Cmux:Router must be 'ours', 'caddy' or the http(s) URL of a router, not 'nginx'.");
         error.Message.ShouldContain("'/no/such/execd' does not exist");
+        error.Message.ShouldContain("Cmux:Sandboxes must be 'process' or 'docker', not 'lxc'.");
         error.Message.ShouldContain("Cmux:Pve must be 'fake' or an http(s) URL, not 'real'.");
         error.Message.ShouldContain("Cmux:CloudflareWrite must be true or false, not 'maybe'.");
     }

@@ -59,6 +59,16 @@ public static class CmuxStackBuilder
         {
             sandboxes.WithEnvironment("Sandbox__ExecdPath", execd);
         }
+        sandboxes.WithEnvironment("Sandbox__Runtime", composition.Sandboxes);
+        if (composition.DockerSandboxesOn)
+        {
+            // Each sandbox a container from the template image on a network the sandbox host makes;
+            // the router still reads the hosts file, where the host writes each container's address.
+            stack.SandboxImage = composition.SandboxImage ?? TemplateImage.ForRecipe(Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..")));
+            sandboxes.WithEnvironment("Sandbox__Docker__Image", stack.SandboxImage)
+                // A container's first start (execd, the VNC server, node) is slower than a process's.
+                .WithEnvironment("Sandbox__StartTimeout", "00:01:30");
+        }
 
         // The PVE API: the fake serves it over HTTPS on a port the router and the tunnel both need before it starts.
         string pveApi;
@@ -337,11 +347,19 @@ public sealed class ComposedStack(CompositionOptions composition, string runDire
     /// <summary>The router, named with its implementation and version.</summary>
     public string Router { get; set; } = "";
 
+    /// <summary>The template image the Docker sandboxes run; null with process sandboxes.</summary>
+    public string? SandboxImage { get; set; }
+
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
     {
         ["profile"] = Options.Profile,
         ["router"] = Router,
-        ["execd"] = Options.ExecdPath is { } path ? $"{path} (Cmux:Execd)" : $"ours (services/Cmux.Execd, {Options.Profile} profile)",
+        ["execd"] = Options.ExecdPath is { } path ? $"{path} (Cmux:Execd)"
+            : Options.DockerSandboxesOn ? $"ours, as the template image has it (eng/template, {Options.Profile} profile)"
+            : $"ours (services/Cmux.Execd, {Options.Profile} profile)",
+        ["sandboxes"] = Options.DockerSandboxesOn
+            ? $"docker ({SandboxImage}, a container per sandbox; fakes/Cmux.Fakes.Sandbox/Docker)"
+            : "process (execd and stand-ins per sandbox on 127.1.x.y; fakes/Cmux.Fakes.Sandbox)",
         ["pve"] = Options.PveUrl is { } pve ? pve.GetLeftPart(UriPartial.Authority) : "fake (fakes/Cmux.Fakes.Pve)",
         ["cloudflare"] = Options.CloudflareUrl is { } cf
             ? $"{cf.GetLeftPart(UriPartial.Path)} ({(Options.CloudflareWrite ? "writes" : "dry run")})"

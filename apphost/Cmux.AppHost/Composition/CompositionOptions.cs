@@ -27,6 +27,8 @@ public sealed record CompositionOptions
     public const string Fake = "fake";
     public const string Ours = "ours";
     public const string Real = "real";
+    public const string ProcessSandboxes = "process";
+    public const string DockerSandboxes = "docker";
 
     /// <summary>Cloudflare's API, for <c>Cmux:Cloudflare=real</c>.</summary>
     public static readonly Uri CloudflareApi = new("https://api.cloudflare.com/client/v4");
@@ -41,6 +43,17 @@ public sealed record CompositionOptions
 
     /// <summary>Another execd binary every sandbox runs; null for ours (services/Cmux.Execd).</summary>
     public string? ExecdPath { get; init; }
+
+    /// <summary>
+    /// What runs the sandboxes (the sandbox host's <c>Sandbox:Runtime</c>): <c>process</c>, execd and
+    /// stand-ins per sandbox on a loopback address; <c>docker</c>, a container from the template image.
+    /// </summary>
+    public string Sandboxes { get; init; } = ProcessSandboxes;
+
+    /// <summary>With docker sandboxes, the template image; null: the current recipe's (<c>eng/template/build.sh --print-image</c>).</summary>
+    public string? SandboxImage { get; init; }
+
+    public bool DockerSandboxesOn => Sandboxes == DockerSandboxes;
 
     /// <summary>A real PVE API; null for the fake.</summary>
     public Uri? PveUrl { get; init; }
@@ -97,6 +110,24 @@ public sealed record CompositionOptions
                 break;
         }
 
+        var sandboxes = ProcessSandboxes;
+        switch (configuration["Cmux:Sandboxes"]?.Trim().ToLowerInvariant())
+        {
+            case null or "" or ProcessSandboxes:
+                break;
+            case DockerSandboxes:
+                sandboxes = DockerSandboxes;
+                if (execd is not null)
+                {
+                    problems.Add("Cmux:Execd cannot go with Cmux:Sandboxes=docker: the containers run the template's execd (eng/template).");
+                }
+                break;
+            case var value:
+                problems.Add($"Cmux:Sandboxes must be '{ProcessSandboxes}' or '{DockerSandboxes}', not '{value}'.");
+                break;
+        }
+        var image = configuration["Cmux:SandboxImage"] is { Length: > 0 } i ? i.Trim() : null;
+
         var pve = Endpoint(configuration["Cmux:Pve"], "Cmux:Pve", null, problems);
         var cloudflare = Endpoint(configuration["Cmux:Cloudflare"], "Cmux:Cloudflare", CloudflareApi, problems);
         var write = false;
@@ -114,6 +145,8 @@ public sealed record CompositionOptions
             Router = router,
             RouterUrl = routerUrl,
             ExecdPath = execd,
+            Sandboxes = sandboxes,
+            SandboxImage = image,
             PveUrl = pve,
             CloudflareUrl = cloudflare,
             CloudflareWrite = write,

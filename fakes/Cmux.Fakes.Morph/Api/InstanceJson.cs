@@ -25,7 +25,7 @@ public sealed record InstanceJson(
         new InstanceSpecJson(Vcpus: 1, Memory: 4096, DiskSize: 16384),
         new InstanceRefsJson(instance.SnapshotId, ImageId: "morphvm-minimal"),
         new InstanceNetworkingJson(
-            SandboxAddress.For(instance.SandboxId).ToString(),
+            instance.Address.ToString(),
             instance.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
                 .Select(s => new HttpServiceJson(s.Name, s.Port, $"https://{UrlPatterns.MorphHost(s.Name, instance.Id, gatewayDomain)}", s.AuthMode))
                 .ToList()),

@@ -55,7 +55,7 @@ public sealed class GatewayMiddleware(
                 $"Instance {instance.Id} is {instance.Status}", "instance_not_ready").ExecuteAsync(context);
             return;
         }
-        var destination = $"http://{SandboxAddress.For(instance.SandboxId)}:{service.Port}/";
+        var destination = $"http://{instance.Address}:{service.Port}/";
         await forwarder.SendAsync(context, destination, sandboxes.Invoker, ForwarderRequestConfig.Empty,
             needsKey ? DropAuthorization : KeepAuthorization);
     }

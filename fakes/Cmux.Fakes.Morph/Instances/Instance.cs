@@ -34,6 +34,12 @@ public sealed class Instance(string id, int sandboxId, string snapshotId, IReadO
 
     public string Id { get; } = id;
     public int SandboxId { get; } = sandboxId;
+
+    /// <summary>
+    /// Where the sandbox is reached: the address the sandbox host reported at its start (a container's
+    /// on the Docker runtime), the process runtime's loopback formula until then.
+    /// </summary>
+    public System.Net.IPAddress Address { get; set; } = Cmux.Fakes.Sandbox.Client.SandboxAddress.For(sandboxId);
     public string SnapshotId { get; } = snapshotId;
     public DateTimeOffset Created { get; } = DateTimeOffset.UtcNow;
     public IReadOnlyDictionary<string, string> Metadata { get; } = metadata;

@@ -25,7 +25,11 @@ public sealed class InstanceLifecycle(
             await OnSandboxAsync(instance, async ct =>
             {
                 await sandboxes.CreateAsync(instance.SandboxId, new CreateSandboxRequest(Hostname(instance), ExecdProfile: Profiles.Seed), ct);
-                await sandboxes.StartAsync(instance.SandboxId, ct: ct);
+                var started = await sandboxes.StartAsync(instance.SandboxId, ct: ct);
+                if (System.Net.IPAddress.TryParse(started.Address, out var address))
+                {
+                    instance.Address = address;
+                }
             }, deleted);
             var remaining = options.Value.ReadyDelay - (DateTimeOffset.UtcNow - instance.Created);
             if (remaining > TimeSpan.Zero)

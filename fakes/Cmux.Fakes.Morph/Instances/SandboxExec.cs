@@ -11,7 +11,7 @@ public sealed class SandboxExec(HttpClient http)
 
     public async Task<ExecOutput> RunAsync(Instance instance, string shellCommand, CancellationToken ct)
     {
-        var url = new Uri($"http://{SandboxAddress.For(instance.SandboxId)}:{SandboxPorts.Execd}/exec");
+        var url = new Uri($"http://{instance.Address}:{SandboxPorts.Execd}/exec");
         using var response = await http.PostAsJsonAsync(url, new { command = shellCommand }, ct);
         if (!response.IsSuccessStatusCode)
         {
