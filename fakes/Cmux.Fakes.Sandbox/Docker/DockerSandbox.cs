@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cmux.Fakes.Sandbox.Lifecycle;
 using Cmux.Fakes.Sandbox.Processes;
+using Docker.DotNet;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Images;
@@ -31,7 +32,7 @@ public sealed class DockerSandbox(DockerRuntime runtime, int id, string hostname
 
     public string ContainerName => $"cmux-{runtime.HostKey}-{id}";
 
-    public async Task StartAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+    public Task StartAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken ct) => EngineAsync(async () =>
     {
         var given = environment is { Count: > 0 } ? new Dictionary<string, string>(environment) : null;
         if (_container is null)
@@ -49,9 +50,9 @@ public sealed class DockerSandbox(DockerRuntime runtime, int id, string hostname
             ?? throw new InvalidOperationException($"container {ContainerName} has no address on {runtime.NetworkName}");
         await WaitUntilListeningAsync(Address, ct);
         logger.LogInformation("Sandbox {Hostname}: container {Container} running at {Address}", hostname, ContainerName, Address);
-    }
+    });
 
-    public async Task StopAsync()
+    public Task StopAsync() => EngineAsync(async () =>
     {
         if (_container is null)
         {
@@ -59,21 +60,17 @@ public sealed class DockerSandbox(DockerRuntime runtime, int id, string hostname
         }
         await ResumeIfPausedAsync();
         await _container.StopAsync();
-    }
+    });
 
-    public async Task PauseAsync()
+    public Task PauseAsync() => EngineAsync(async () =>
     {
         await _container!.PauseAsync();
         _paused = true;
-    }
+    });
 
-    public async Task ResumeAsync()
-    {
-        await _container!.UnpauseAsync();
-        _paused = false;
-    }
+    public Task ResumeAsync() => EngineAsync(UnpauseAsync);
 
-    public async Task RemoveAsync()
+    public Task RemoveAsync() => EngineAsync(async () =>
     {
         if (_container is null)
         {
@@ -83,6 +80,25 @@ public sealed class DockerSandbox(DockerRuntime runtime, int id, string hostname
         // Testcontainers' dispose stops and removes the container (forced, with its anonymous volumes).
         await _container.DisposeAsync();
         _container = null;
+    });
+
+    private async Task UnpauseAsync()
+    {
+        await _container!.UnpauseAsync();
+        _paused = false;
+    }
+
+    /// <summary>The engine's refusals as the control API's 500s ("sandbox N failed: …"), not as unhandled errors.</summary>
+    private static async Task EngineAsync(Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+        }
+        catch (DockerApiException e)
+        {
+            throw new InvalidOperationException($"the Docker engine answered {(int)e.StatusCode}: {e.ResponseBody?.Trim()}", e);
+        }
     }
 
     private async Task ResumeIfPausedAsync()
@@ -90,7 +106,7 @@ public sealed class DockerSandbox(DockerRuntime runtime, int id, string hostname
         if (_paused)
         {
             // A frozen container would not see the stop signal; Docker stops a thawed one cleanly.
-            await ResumeAsync();
+            await UnpauseAsync();
         }
     }
 
