@@ -210,6 +210,14 @@ public sealed class DockerRuntimeTests(DockerHostFixture host)
         }
     }
 
+    [DockerFact]
+    [Trait(Feature.Name, Feature.Foundation)]
+    public void Without_the_recipes_image_docker_tests_are_skipped_naming_it()
+    {
+        DockerEnvironment.Check(DockerEnvironment.Endpoint(), "cmux-template:000000000000")
+            .ShouldBe("the template image cmux-template:000000000000 is not in the Docker engine: build it with eng/template/build.sh (nothing is pulled)");
+    }
+
     private async Task<IList<ContainerListResponse>> Labelled(string key) =>
         await host.Docker.Containers.ListContainersAsync(new ContainersListParameters
         {
