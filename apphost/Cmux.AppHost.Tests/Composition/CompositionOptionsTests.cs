@@ -63,6 +63,13 @@ public sealed class CompositionOptionsTests
     }
 
     [Fact]
+    public void The_default_sandbox_image_is_the_one_the_recipe_names()
+    {
+        TemplateImage.ForRecipe(RepositoryRoot.Find()).ShouldMatch("^cmux-template:[0-9a-f]{12}$");
+        Should.Throw<InvalidOperationException>(() => TemplateImage.ForRecipe(Path.GetTempPath())).Message.ShouldContain("Cmux:SandboxImage");
+    }
+
+    [Fact]
     public void Wrong_values_are_refused_together_each_naming_its_key()
     {
         var error = Should.Throw<InvalidOperationException>(() => Read(("Cmux:Profile", "morph"), ("Cmux:Router", "nginx"),
