@@ -5,20 +5,31 @@ namespace Cmux.AppHost.Tests.Secrets;
 /// Stops every sandbox's execd with SIGTERM and reads what it logged. The sandbox host stops a
 /// sandbox with SIGKILL (as PVE's stop does), which loses whatever execd's console logger still
 /// queued; a graceful stop flushes it, and its "shutting down" line says the log is complete.
+/// On the Docker runtime execd is a container's process and serves no socket here: the sandbox is
+/// stopped through the host (<c>docker stop</c>: SIGTERM to the template's init, which passes it on).
 /// </summary>
 public static class ExecdShutdown
 {
     public const string ShutdownLine = "Application is shutting down";
 
     /// <summary>Each sandbox's <c>execd.log</c> under the sandbox host's data folder, to its lines.</summary>
-    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> StopAndReadLogsAsync(string sandboxData, TimeSpan timeout)
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> StopAndReadLogsAsync(
+        string sandboxData, TimeSpan timeout, Func<int, Task>? stopContainer = null)
     {
         var logs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var sandbox in Directory.GetDirectories(Path.Combine(sandboxData, "sandboxes")))
         {
             var socket = Path.Combine(sandbox, "execd.sock");
             var execds = ProcessesServing(socket);
-            execds.ShouldNotBeEmpty($"no execd serves {socket}");
+            if (execds.Count == 0 && stopContainer is not null && Directory.Exists(Path.Combine(sandbox, "logs")))
+            {
+                // The Docker runtime's layout: the container's /var/log/cmux is {sandbox}/logs.
+                await stopContainer(int.Parse(Path.GetFileName(sandbox), System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                execds.ShouldNotBeEmpty($"no execd serves {socket}");
+            }
             foreach (var pid in execds)
             {
                 LocalProcesses.Terminate(pid);

@@ -64,7 +64,9 @@ public sealed class StackLogScanTests(AppHostStack stack)
             // Where execd reads its token (the cmux profile checks it; the seed profile has no auth).
             WriteOwnerOnly(Path.Combine(sandboxData, "sandboxes", sandbox.Id, "home", ".worker-auth-token"), secrets[SecretNames.ExecdToken]);
             await DriveEveryServiceAsync(traffic, secrets, pve, sandbox, morph, instance, trust, ct);
-            execdLogs = await ExecdShutdown.StopAndReadLogsAsync(sandboxData, FlushTimeout);
+            using var control = new HttpClient { BaseAddress = stack.Endpoint("sandboxes") };
+            var sandboxHost = new Cmux.Fakes.Sandbox.Client.SandboxHostClient(control);
+            execdLogs = await ExecdShutdown.StopAndReadLogsAsync(sandboxData, FlushTimeout, async id => await sandboxHost.StopAsync(id, ct));
         }
         finally
         {
