@@ -35,9 +35,11 @@ public sealed class DockerRuntimeTests(DockerHostFixture host)
         sandbox.Address.ShouldBe(endpoint.Value.IPAddress);
         File.ReadAllLines(host.HostsFile).ShouldContain($"{sandbox.Address} cmux-{sandbox.Id}.lan cmux-{sandbox.Id} pvelxc-0badcafe.lan pvelxc-0badcafe");
         (await host.Docker.Networks.InspectNetworkAsync(host.Runtime.NetworkName)).Internal.ShouldBeTrue();
-        var (status, body) = await DockerHostFixture.ExecAsync(sandbox.Address, "hostname; echo $$", token: null);
+        // Its own UTS and PID namespaces, as an LXC container: its hostname, and the template's init as PID 1.
+        var (status, body) = await DockerHostFixture.ExecAsync(sandbox.Address, "hostname; tr '\\0' ' ' </proc/1/cmdline; echo", token: null);
         status.ShouldBe(HttpStatusCode.OK);
-        Stdout(body).ShouldBe(["pvelxc-0badcafe", Stdout(body)[1]]);
+        Stdout(body)[0].ShouldBe("pvelxc-0badcafe");
+        Stdout(body)[1].ShouldContain("/opt/cmux/init.sh");
         await host.Client.DeleteAsync(sandbox.Id);
     }
 
