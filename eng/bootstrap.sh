@@ -3,10 +3,12 @@
 # Debian 12 machine: Caddy (the reference router), nginx (the router benchmark's second
 # reference), Chromium (the real browser), wrk (the load cross-check),
 # the namespace tools the sandboxes use, and the published clients the fakes are driven by
-# (python3-proxmoxer).
-# Safe to run again: it installs only what is missing. No test uses Docker yet, so it is not
-# installed: a clean machine's minutes go to the tests.
+# (python3-proxmoxer); with CMUX_DOCKER=1 also Docker (Debian's docker.io daemon, started here)
+# and debootstrap, for the sandbox template the docker tests run (eng/template).
+# Safe to run again: it installs only what is missing and starts only what is not running.
 set -euo pipefail
+
+export PATH="$PATH:/usr/sbin:/sbin"  # dockerd and debootstrap live there
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -24,6 +26,10 @@ declare -A needed=(
   [curl]=curl
   [certutil]=libnss3-tools
 )
+if [ "${CMUX_DOCKER:-0}" = 1 ]; then
+  needed[dockerd]=docker.io
+  needed[debootstrap]=debootstrap
+fi
 missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
@@ -59,6 +65,18 @@ if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/n
   systemctl stop nginx >/dev/null 2>&1 || true
 elif [ -s /run/nginx.pid ] && command -v nginx >/dev/null; then
   nginx -s quit >/dev/null 2>&1 || true
+fi
+
+# Docker's daemon, for the docker tests: Debian's 20.10 speaks API 1.41, newer clients ask more.
+export DOCKER_API_VERSION=1.41
+docker_answers() { command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; }
+if [ "${CMUX_DOCKER:-0}" = 1 ] && ! docker_answers && command -v dockerd >/dev/null; then
+  [ "$(id -u)" = 0 ] || die "Docker's daemon is not running, and starting it needs root: run 'sudo dockerd &' or run this script as root."
+  say "starting dockerd (log: /var/log/cmux-dockerd.log)"
+  (umask 077; setsid dockerd >/var/log/cmux-dockerd.log 2>&1 < /dev/null &)
+  for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
+  # The docker tests say they were skipped, and why, when no daemon answers: not a reason to stop.
+  docker_answers || say "dockerd did not answer within 30 s (see /var/log/cmux-dockerd.log): the docker tests will be skipped"
 fi
 
 say "ready"

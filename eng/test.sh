@@ -7,7 +7,8 @@
 #      (Cmux:Profile=seed, Cmux:Router=ours), console log in artifacts/test-results/<project>.console.log;
 #      then the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
 #      "cmux,ours seed,caddy" by default, "" for none), report and console log in
-#      artifacts/conformance/<profile>-<router>/.
+#      artifacts/conformance/<profile>-<router>/; with CMUX_DOCKER=1, last, Category=docker on the
+#      sandbox template (eng/template), which builds beside the unit phase.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -19,6 +20,9 @@ timings=() step_started=$SECONDS
 took() { timings+=("$1 $((SECONDS - step_started)) s"); step_started=$SECONDS; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+# Testcontainers against Debian's Docker 20.10 (API 1.41), with no reaper container to pull: every
+# docker test removes what it creates.
+export DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 
 filter="" args=()
 while (($#)); do
@@ -46,7 +50,23 @@ phase() { # what to test, its filter, then more dotnet test arguments; $trx name
     --logger "trx${trx:+;LogFileName=$trx}" --logger "console;verbosity=normal" --results-directory "$results" "$@" "${args[@]}"
 }
 status=0
-phase Cmux.Conformance.sln "Category!=stack&Category!=browser&Category!=rehearsal" || status=1
+# The sandbox template the docker tests run (eng/template: debootstrap, apt, npm, execd), built
+# beside the unit phase (not the build: its execd publish restores projects the build compiles);
+# a cached recipe returns at once. Without a Docker daemon it is not built and the docker tests
+# say they were skipped and why.
+# Only with CMUX_DOCKER=1 (bootstrap then installs and starts Docker): the cold build takes three
+# minutes. Otherwise the docker tests run in the unit phase, where each reports itself skipped and why.
+docker=${CMUX_DOCKER:-0} template_exit="$results/template.exit" unit_filter="Category!=stack&Category!=browser&Category!=rehearsal"
+rm -f "$template_exit"
+if [[ $docker == 1 ]]; then
+  unit_filter+="&Category!=docker"
+  if timeout 10 docker info >/dev/null 2>&1; then
+    ( nice -n 5 eng/template/build.sh >"$results/template.log" 2>&1; echo $? >"$template_exit" ) &
+  else
+    echo "no Docker daemon answers: the template is not built" >"$results/template.log"; echo 0 >"$template_exit"
+  fi
+fi
+phase Cmux.Conformance.sln "$unit_filter" || status=1
 took "unit (every assembly side by side)"
 
 # The stack jobs: the projects that start the composed stack (StartsStack; the trait convention
@@ -56,15 +76,22 @@ took "unit (every assembly side by side)"
 # stacks, once missed their deadlines. Each job has its own stack, console log, PVE vmids and Morph
 # sandbox ids (the Morph fake reads Morph__*SandboxId, which every resource inherits from the
 # AppHost's environment), so no two sandboxes share a loopback address.
-slots=${CMUX_STACKS_AT_ONCE:-2} jobs=() job_vmid=200 job_morph=50000
+slots=${CMUX_STACKS_AT_ONCE:-2} jobs=() pids=() job_vmid=200 job_morph=50000
+running() { local n=0 pid; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done; echo $n; }
 stack_job() { # label, console log, NAME=value... for the job's environment, then the phase's arguments
   local label=$1 log=$2; shift 2
-  while (($(jobs -rp | wc -l) >= slots)); do wait -n; done
+  # The template build runs in the background too; only the stack jobs count against the slots.
+  while (($(running) >= slots)); do wait -n; done
   rm -f "$log.exit"
   ( while [[ $1 == *=* ]]; do export "${1?}"; shift; done
     export CMUX_PVE_FIRST_VMID=$job_vmid Morph__FirstSandboxId=$job_morph Morph__LastSandboxId=$((job_morph + 2999))
+    if [[ ${needs_template:-} == 1 ]]; then
+      # The template build is a sibling, not a child: its exit status comes through a file.
+      while [[ ! -f $template_exit ]]; do sleep 1; done
+      [[ $(cat "$template_exit") == 0 ]] || { echo "the template build failed: $results/template.log"; tail -n 20 "$results/template.log"; echo 1 >"$log.exit"; exit; }
+    fi
     phase "$@"; echo $? >"$log.exit" ) >"$log" 2>&1 &
-  jobs+=("$label|$log") job_vmid=$((job_vmid + 400)) job_morph=$((job_morph + 3000))
+  pids+=($!) jobs+=("$label|$log") job_vmid=$((job_vmid + 400)) job_morph=$((job_morph + 3000))
 }
 
 names=()
@@ -85,6 +112,9 @@ for composition in $compositions; do
     Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$dir" trx=composition-$profile-$router.trx \
     conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check&Provider=pve"
 done
+# Last in the queue, so the template has the unit phase and the first jobs' time to build.
+[[ $docker == 1 ]] && stack_job "docker: the sandbox runtime on the template" "$results/docker.console.log" needs_template=1 trx=docker.trx \
+  Cmux.Conformance.sln "Category=docker"
 wait
 for job in "${jobs[@]}"; do
   IFS='|' read -r label log <<<"$job"
@@ -93,7 +123,8 @@ for job in "${jobs[@]}"; do
   # Each failed test with the first line of its error.
   awk '/^  Failed /{print; getline; if (/Error Message/) {getline; print}}' "$log"
 done
-((${#jobs[@]})) && took "stack jobs, $slots at a time (${names[*]}; compositions: ${compositions:-none})"
+((${#jobs[@]})) && took "stack jobs, $slots at a time (${names[*]}; compositions: ${compositions:-none}$([[ $docker == 1 ]] && echo "; docker"))"
+grep -h '^template\|^cached\|built in\|image ' "$results/template.log" 2>/dev/null | sed 's/^/template: /' | tail -n 3
 
 # The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
 verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"
