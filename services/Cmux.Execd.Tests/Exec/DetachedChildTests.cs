@@ -16,15 +16,19 @@ public sealed class DetachedChildTests
 {
     public static TheoryData<ExecdProfile, string, bool> Cases()
     {
+        // The command ends only once the child leads its own session (field 6 of /proc/{pid}/stat):
+        // on a loaded machine the child once had not reached setsid() when the command's group was
+        // killed, and died with it, which is not what the test is about.
+        const string detached = "for _ in $(seq 1000); do [ \"$(cut -d' ' -f6 /proc/$!/stat 2>/dev/null)\" = $! ] && break; sleep 0.01; done; echo $! >&2";
         var data = new TheoryData<ExecdProfile, string, bool>();
         foreach (var profile in Enum.GetValues<ExecdProfile>())
         {
             // Writes nothing to the pipes, holds stderr, burns its own CPU.
-            data.Add(profile, "setsid yes >/dev/null & echo $! >&2", false);
+            data.Add(profile, $"setsid yes >/dev/null & {detached}", false);
             // Holds stdout and stderr, idle.
-            data.Add(profile, "setsid sh -c 'sleep 30' & echo $! >&2", false);
+            data.Add(profile, $"setsid sh -c 'sleep 30' & {detached}", false);
             // Floods stdout: dies of the closed pipe once execd stops reading.
-            data.Add(profile, "setsid yes & echo $! >&2", true);
+            data.Add(profile, $"setsid yes & {detached}", true);
         }
         return data;
     }
