@@ -93,8 +93,9 @@ in_root sh -c "cd /opt/cmux/node && npm install --no-audit --no-fund --cafile /t
 rm -rf "$rootfs/root/.npm" "$rootfs/root/.cache" "$rootfs/tmp/host-ca.crt"
 
 install -m 0755 "$here/init.sh" "$rootfs/opt/cmux/init.sh"
-install -m 0644 "$here/socketio-server.js" "$here/terminal-server.js" "$rootfs/opt/cmux/"
+install -m 0644 "$here/socketio-server.js" "$here/terminal-server.js" "$here/vscode-standin.js" "$here/devtools-proxy.js" "$rootfs/opt/cmux/"
 install -m 0644 "$here/preview-index.html" "$rootfs/opt/cmux/preview/index.html"
+install -m 0644 "$here/vite.config.mjs" "$rootfs/opt/cmux/preview/vite.config.mjs"
 
 say "execd: dotnet publish -r linux-x64 --self-contained"
 low dotnet publish "$repo/services/Cmux.Execd/Cmux.Execd.csproj" -c Release -r linux-x64 --self-contained \

@@ -20,10 +20,18 @@ start execd /opt/cmux/execd/Cmux.Execd
 # VNC: TigerVNC's X server on display :1 (rfb 5901, loopback only), noVNC via websockify on 39380.
 start xvnc Xtigervnc :1 -rfbport 5901 -localhost -SecurityTypes None -geometry 1280x800 -depth 24
 start novnc websockify --web /usr/share/novnc 39380 127.0.0.1:5901
-# Socket.IO on 39377, the terminal on 39383.
+# The worker's Socket.IO and /health on 39377 and 39376, the terminal (sessions API) on 39383.
 start socketio node /opt/cmux/socketio-server.js
 start terminal node /opt/cmux/terminal-server.js
-# The preview dev server on 5173.
+# VS Code on 39378: a stand-in (code-server is not installable here; see the README).
+start vscode-standin node /opt/cmux/vscode-standin.js
+# DevTools: Debian's Chromium, headless, CDP on loopback 39382 (root needs --no-sandbox; a fresh
+# profile because Chromium refuses remote debugging on its default one), and the forwarder on 39381.
+start chromium chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+  --user-data-dir=/tmp/cmux-chromium --remote-debugging-address=127.0.0.1 --remote-debugging-port=39382 \
+  --remote-allow-origins='*' about:blank
+start devtools node /opt/cmux/devtools-proxy.js
+# The preview dev server on 5173 (vite.config.mjs there: allowedHosts).
 cd /opt/cmux/preview && start vite /opt/cmux/node/node_modules/.bin/vite --host 0.0.0.0 --port 5173 --strictPort
 trap 'kill $(jobs -p) 2>/dev/null; wait; exit 0' TERM INT
 wait
