@@ -54,8 +54,8 @@ status=0
 # beside the unit phase (not the build: its execd publish restores projects the build compiles);
 # a cached recipe returns at once. Without a Docker daemon it is not built and the docker tests
 # say they were skipped and why.
-# Only with CMUX_DOCKER=1 (bootstrap then installs and starts Docker): the cold build takes three
-# minutes. Otherwise the docker tests run in the unit phase, where each reports itself skipped and why.
+# Only with CMUX_DOCKER=1 (bootstrap then installs and starts Docker): the cold build takes about
+# four minutes. Otherwise the docker tests run in the unit phase, where each reports itself skipped and why.
 docker=${CMUX_DOCKER:-0} template_exit="$results/template.exit" unit_filter="Category!=stack&Category!=browser&Category!=rehearsal"
 rm -f "$template_exit"
 if [[ $docker == 1 ]]; then
