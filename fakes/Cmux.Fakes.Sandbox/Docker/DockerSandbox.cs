@@ -64,9 +64,26 @@ public sealed class DockerSandbox(DockerRuntime runtime, int id, string hostname
 
     public Task PauseAsync() => EngineAsync(async () =>
     {
-        await _container!.PauseAsync();
+        // runc's cgroup-v1 freezer gives up ("unable to freeze") when the container's processes do not
+        // all stop within its own retries, which a loaded machine was seen to cause; it thaws the
+        // container again, so asking once more is safe.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _container!.PauseAsync();
+                break;
+            }
+            catch (DockerApiException e) when (attempt < FreezeAttempts && e.ResponseBody?.Contains("unable to freeze", StringComparison.Ordinal) == true)
+            {
+                logger.LogDebug("Sandbox {Hostname}: pause attempt {Attempt} failed ({Reason}); trying again", hostname, attempt, e.ResponseBody.Trim());
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
         _paused = true;
     });
+
+    private const int FreezeAttempts = 3;
 
     public Task ResumeAsync() => EngineAsync(UnpauseAsync);
 
