@@ -7,8 +7,9 @@
 #      (Cmux:Profile=seed, Cmux:Router=ours), console log in artifacts/test-results/<project>.console.log;
 #      then the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
 #      "cmux,ours seed,caddy" by default, "" for none), report and console log in
-#      artifacts/conformance/<profile>-<router>/; with CMUX_DOCKER=1, last, Category=docker on the
-#      sandbox template (eng/template), which builds beside the unit phase.
+#      artifacts/conformance/<profile>-<router>/; with CMUX_DOCKER=1, last, Category=docker and the
+#      suite on the Docker runtime (artifacts/conformance/docker/), on the sandbox template
+#      (eng/template), which builds beside the unit phase.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -113,8 +114,16 @@ for composition in $compositions; do
     conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check&Provider=pve"
 done
 # Last in the queue, so the template has the unit phase and the first jobs' time to build.
-[[ $docker == 1 ]] && stack_job "docker: the sandbox runtime on the template" "$results/docker.console.log" needs_template=1 trx=docker.trx \
-  Cmux.Conformance.sln "Category=docker"
+if [[ $docker == 1 ]]; then
+  stack_job "docker: the sandbox runtime on the template" "$results/docker.console.log" needs_template=1 trx=docker.trx \
+    Cmux.Conformance.sln "Category=docker"
+  # The suite once more with every sandbox (PVE's and Morph's) a container running the real servers.
+  dir="$root/artifacts/conformance/docker"
+  rm -rf "$dir" && mkdir -p "$dir"
+  stack_job "the suite on the Docker runtime (seed,ours), both providers" "$dir/console.log" needs_template=1 \
+    Cmux__Sandboxes=docker CMUX_REPORT_DIR="$dir" trx=composition-docker.trx \
+    conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check"
+fi
 wait
 for job in "${jobs[@]}"; do
   IFS='|' read -r label log <<<"$job"
