@@ -84,15 +84,20 @@ stack_job() { # label, console log, NAME=value... for the job's environment, the
   # The template build runs in the background too; only the stack jobs count against the slots.
   while (($(running) >= slots)); do wait -n; done
   rm -f "$log.exit"
+  # Morph's sandbox ids are addresses too (1..65535): 2500 a job from 50000 leaves room for six.
+  if ((job_morph + 2499 > 65535)); then
+    echo "$label: not run: no Morph sandbox ids left for a job past the sixth (50000..65535, 2500 a job)" >"$log"; echo 1 >"$log.exit"
+    jobs+=("$label|$log"); return
+  fi
   ( while [[ $1 == *=* ]]; do export "${1?}"; shift; done
-    export CMUX_PVE_FIRST_VMID=$job_vmid Morph__FirstSandboxId=$job_morph Morph__LastSandboxId=$((job_morph + 2999))
+    export CMUX_PVE_FIRST_VMID=$job_vmid Morph__FirstSandboxId=$job_morph Morph__LastSandboxId=$((job_morph + 2499))
     if [[ ${needs_template:-} == 1 ]]; then
       # The template build is a sibling, not a child: its exit status comes through a file.
       while [[ ! -f $template_exit ]]; do sleep 1; done
       [[ $(cat "$template_exit") == 0 ]] || { echo "the template build failed: $results/template.log"; tail -n 20 "$results/template.log"; echo 1 >"$log.exit"; exit; }
     fi
     phase "$@"; echo $? >"$log.exit" ) >"$log" 2>&1 &
-  pids+=($!) jobs+=("$label|$log") job_vmid=$((job_vmid + 400)) job_morph=$((job_morph + 3000))
+  pids+=($!) jobs+=("$label|$log") job_vmid=$((job_vmid + 400)) job_morph=$((job_morph + 2500))
 }
 
 names=()
