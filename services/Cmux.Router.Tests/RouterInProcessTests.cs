@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Cmux.Contract;
 
 namespace Cmux.Router.Tests;
@@ -124,10 +125,13 @@ public sealed class RouterInProcessTests(SandboxFixture sandbox)
         var (app, router) = await StartRouterAsync();
         await using var _ = app;
         var counted = new List<(string Route, int Status)>();
+        // A listener hears every meter in the process, the routers of tests running beside this one
+        // too (their 508s once came through): only this app's meter factory made this meter.
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Cmux.Router" && instrument.Name == "cmux.router.requests")
+            if (instrument.Meter.Name == "Cmux.Router" && instrument.Name == "cmux.router.requests" && ReferenceEquals(instrument.Meter.Scope, meters))
             {
                 l.EnableMeasurementEvents(instrument);
             }
