@@ -19,27 +19,8 @@ public static class DockerApiVersion
         {
             return;
         }
-        var socket = Environment.GetEnvironmentVariable("DOCKER_HOST") is { } host && host.StartsWith("unix://", StringComparison.Ordinal)
-            ? host["unix://".Length..]
-            : "/var/run/docker.sock";
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, token) =>
-            {
-                var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await client.ConnectAsync(new UnixDomainSocketEndPoint(socket), token);
-                    return new NetworkStream(client, ownsSocket: true);
-                }
-                catch
-                {
-                    client.Dispose();
-                    throw;
-                }
-            },
-            UseProxy = false,
-        }) { Timeout = TimeSpan.FromSeconds(10) };
+        var socket = DockerSocket.Path();
+        using var http = DockerSocket.Client(socket, TimeSpan.FromSeconds(10));
         try
         {
             using var version = JsonDocument.Parse(await http.GetStringAsync("http://docker/version", ct));

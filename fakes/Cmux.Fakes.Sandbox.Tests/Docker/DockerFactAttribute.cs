@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Cmux.Testing;
+using Cmux.Fakes.Sandbox.Docker;
+
+namespace Cmux.Fakes.Sandbox.Tests.Docker;
 
 /// <summary>
 /// A fact that needs a Docker engine and the sandbox template image (eng/template), and is reported
@@ -31,11 +33,8 @@ public static class DockerEnvironment
     /// <summary>Null when Docker answers and the template image is there; otherwise why docker tests cannot run.</summary>
     public static string? SkipReason => Reason.Value;
 
-    /// <summary>The engine's socket: <c>DOCKER_HOST</c> when it is a <c>unix://</c> path, else Docker's default.</summary>
-    public static string Endpoint() =>
-        Environment.GetEnvironmentVariable("DOCKER_HOST") is { } host && host.StartsWith("unix://", StringComparison.Ordinal)
-            ? host["unix://".Length..]
-            : "/var/run/docker.sock";
+    /// <summary>The engine's socket (see <see cref="DockerSocket"/>).</summary>
+    public static string Endpoint() => DockerSocket.Path();
 
     /// <summary>Asks the engine at <paramref name="socket"/> for <c>/_ping</c>, then for the image.</summary>
     public static string? Check(string socket, string? image)
@@ -44,7 +43,7 @@ public static class DockerEnvironment
         {
             return "the template image's name is unknown: eng/template/build.sh --print-image failed";
         }
-        using var http = new HttpClient(UnixSocket(socket)) { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = DockerSocket.Client(socket, TimeSpan.FromSeconds(5));
         try
         {
             using var ping = http.GetAsync("http://docker/_ping").GetAwaiter().GetResult();
@@ -62,25 +61,6 @@ public static class DockerEnvironment
             return $"no Docker engine answers at {socket} ({e.Message}): install docker.io and start dockerd to run docker tests (CMUX_DOCKER=1 eng/test.sh does both)";
         }
     }
-
-    private static SocketsHttpHandler UnixSocket(string path) => new()
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-        UseProxy = false,
-    };
 
     private static string? FindTemplateImage()
     {
