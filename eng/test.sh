@@ -7,7 +7,7 @@
 #      (Cmux:Profile=seed, Cmux:Router=ours), console log in artifacts/test-results/<project>.console.log;
 #      then the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
 #      "cmux,ours seed,caddy" by default, "" for none), report and console log in
-#      artifacts/conformance/<profile>-<router>/; with CMUX_DOCKER=1, last, Category=docker and the
+#      artifacts/conformance/<profile>-<router>/; last (unless CMUX_DOCKER=0), Category=docker and the
 #      suite on the Docker runtime (artifacts/conformance/docker/), on the sandbox template
 #      (eng/template), which builds beside the unit phase.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
@@ -38,6 +38,11 @@ results="$root/artifacts/test-results"
 rm -rf "$results" "$root/artifacts/conformance/rehearsal"
 mkdir -p "$results"
 
+# Docker's tests and the suite on the Docker runtime are part of the run unless CMUX_DOCKER=0:
+# bootstrap installs and starts Docker for them (as root; otherwise they report themselves skipped).
+export CMUX_DOCKER=${CMUX_DOCKER:-1}
+[[ $CMUX_DOCKER == [01] ]] || { echo "CMUX_DOCKER must be 1 (the default: the docker tests run) or 0 (they report themselves skipped), not '$CMUX_DOCKER'"; echo "0 passed, 1 failed"; exit 2; }
+
 # The machine's packages and the build need nothing of each other: apt's downloads and unpacking
 # (a minute on a fresh machine) overlap the compile instead of preceding it.
 eng/bootstrap.sh & bootstrap=$!
@@ -53,19 +58,18 @@ phase() { # what to test, its filter, then more dotnet test arguments; $trx name
 status=0
 # The sandbox template the docker tests run (eng/template: debootstrap, apt, npm, execd), built
 # beside the unit phase (not the build: its execd publish restores projects the build compiles);
-# a cached recipe returns at once. Without a Docker daemon it is not built and the docker tests
-# say they were skipped and why.
-# Only with CMUX_DOCKER=1 (bootstrap then installs and starts Docker): the cold build takes about
-# four minutes. Otherwise the docker tests run in the unit phase, where each reports itself skipped and why.
-docker=${CMUX_DOCKER:-0} template_exit="$results/template.exit" unit_filter="Category!=stack&Category!=browser&Category!=rehearsal"
+# a cached recipe returns at once, a cold build takes four to six minutes. Without a Docker daemon
+# (CMUX_DOCKER=0, or none answers) it is not built, the docker tests run in the unit phase, where
+# each reports itself skipped and why, and the suite on the Docker runtime is not run.
+docker=$CMUX_DOCKER template_exit="$results/template.exit" unit_filter="Category!=stack&Category!=browser&Category!=rehearsal"
 rm -f "$template_exit"
+if [[ $docker == 1 ]] && ! timeout 10 docker info >/dev/null 2>&1; then
+  docker=0 docker_note="no Docker daemon answers (bootstrap said why): the docker tests report themselves skipped, and the suite on the Docker runtime is not run"
+  echo "$docker_note" | tee "$results/template.log"
+fi
 if [[ $docker == 1 ]]; then
   unit_filter+="&Category!=docker"
-  if timeout 10 docker info >/dev/null 2>&1; then
-    ( nice -n 5 eng/template/build.sh >"$results/template.log" 2>&1; echo $? >"$template_exit" ) &
-  else
-    echo "no Docker daemon answers: the template is not built" >"$results/template.log"; echo 0 >"$template_exit"
-  fi
+  ( nice -n 5 eng/template/build.sh >"$results/template.log" 2>&1; echo $? >"$template_exit" ) &
 fi
 phase Cmux.Conformance.sln "$unit_filter" || status=1
 took "unit (every assembly side by side)"
@@ -139,6 +143,7 @@ for job in "${jobs[@]}"; do
 done
 ((${#jobs[@]})) && took "stack jobs, $slots at a time (${names[*]}; compositions: ${compositions:-none}$([[ $docker == 1 ]] && echo "; docker"))"
 grep -h '^template\|^cached\|built in\|image ' "$results/template.log" 2>/dev/null | sed 's/^/template: /' | tail -n 3
+[[ -n ${docker_note:-} ]] && echo "docker: $docker_note"
 
 # The nightly's rehearsal leaves its verdicts (fake mode vs real mode, check for check): show them.
 verdicts="$root/artifacts/conformance/rehearsal/verdicts.md"

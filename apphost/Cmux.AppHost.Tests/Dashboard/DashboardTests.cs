@@ -152,7 +152,10 @@ public sealed class DashboardTests(ITestOutputHelper output)
                 await page.GotoAsync(url.ToString(), new() { Timeout = 30_000 });
                 return;
             }
-            catch (PlaywrightException e) when (e.Message.Contains("ERR_CONNECTION_REFUSED", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            // Refused: not serving yet. Network changed: Chromium aborts a load when the machine's
+            // addresses change (a Docker network made beside the run), which says nothing of the page.
+            catch (PlaywrightException e) when ((e.Message.Contains("ERR_CONNECTION_REFUSED", StringComparison.Ordinal)
+                || e.Message.Contains("ERR_NETWORK_CHANGED", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }

@@ -40,7 +40,7 @@ public sealed class BrowserOverRealServersTests(DockerHostFixture host)
             await using var browser = await LaunchAsync(sandbox.Address);
             var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 860 } });
             // The template's init: websockify --web /usr/share/novnc 39380 (noVNC 1.3: vnc.html, path websockify by default).
-            await page.GotoAsync($"http://{sandbox.Address}:{SandboxPorts.NoVnc}/vnc.html?autoconnect=1&resize=scale", new() { Timeout = Timeout });
+            await GotoWhenServingAsync(page, $"http://{sandbox.Address}:{SandboxPorts.NoVnc}/vnc.html?autoconnect=1&resize=scale");
             // noVNC's UI marks the document connected once the RFB handshake is done; its canvas then has the desktop's size.
             await page.WaitForFunctionAsync("""
                 () => document.documentElement.classList.contains('noVNC_connected')
@@ -100,7 +100,7 @@ public sealed class BrowserOverRealServersTests(DockerHostFixture host)
             await using var browser = await LaunchAsync(sandbox.Address);
             var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1000, Height = 600 } });
             // The server's own page (its origin), then a small client: the session's websocket, its bytes shown as text.
-            await page.GotoAsync($"{origin}/", new() { Timeout = Timeout });
+            await GotoWhenServingAsync(page, $"{origin}/");
             await page.EvaluateAsync("""
                 url => {
                   document.body.insertAdjacentHTML('beforeend',
@@ -156,7 +156,10 @@ public sealed class BrowserOverRealServersTests(DockerHostFixture host)
                 await page.GotoAsync(url, new() { Timeout = Timeout });
                 return;
             }
-            catch (PlaywrightException e) when (e.Message.Contains("ERR_CONNECTION_REFUSED", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            // Refused: not serving yet. Network changed: Chromium aborts a load when the machine's
+            // addresses change (a Docker network made beside the run), which says nothing of the page.
+            catch (PlaywrightException e) when ((e.Message.Contains("ERR_CONNECTION_REFUSED", StringComparison.Ordinal)
+                || e.Message.Contains("ERR_NETWORK_CHANGED", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(250);
             }

@@ -54,11 +54,11 @@ public static class DockerEnvironment
             using var inspected = http.GetAsync($"http://docker/images/{Uri.EscapeDataString(image)}/json").GetAwaiter().GetResult();
             return inspected.IsSuccessStatusCode
                 ? null
-                : $"the template image {image} is not in the Docker engine: build it with eng/template/build.sh (nothing is pulled; CMUX_DOCKER=1 eng/test.sh builds it)";
+                : $"the template image {image} is not in the Docker engine: build it with eng/template/build.sh (nothing is pulled; eng/test.sh builds it when run as root)";
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException)
         {
-            return $"no Docker engine answers at {socket} ({e.Message}): install docker.io and start dockerd to run docker tests (CMUX_DOCKER=1 eng/test.sh does both)";
+            return $"no Docker engine answers at {socket} ({e.Message}): install docker.io and start dockerd to run docker tests (eng/test.sh does both when run as root)";
         }
     }
 

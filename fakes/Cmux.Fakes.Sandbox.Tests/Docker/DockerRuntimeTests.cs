@@ -217,7 +217,7 @@ public sealed class DockerRuntimeTests(DockerHostFixture host)
     public void Without_the_recipes_image_docker_tests_are_skipped_naming_it()
     {
         DockerEnvironment.Check(DockerEnvironment.Endpoint(), "cmux-template:000000000000")
-            .ShouldBe("the template image cmux-template:000000000000 is not in the Docker engine: build it with eng/template/build.sh (nothing is pulled; CMUX_DOCKER=1 eng/test.sh builds it)");
+            .ShouldBe("the template image cmux-template:000000000000 is not in the Docker engine: build it with eng/template/build.sh (nothing is pulled; eng/test.sh builds it when run as root)");
     }
 
     private async Task<IList<ContainerListResponse>> Labelled(string key) =>
