@@ -1,92 +1,88 @@
 #!/usr/bin/env bash
 # Router benchmark: wrk against one sandbox port directly, through our router (Release), through
-# Caddy 2.6.2 (the seed's Caddyfile) and through nginx (Debian's, one worker, keep-alive to the
-# upstream, a fixed upstream: no routing, so the cost of proxying alone), one after the other in
-# one run, with the same connections and duration. Prints req/s, p50 and p99 for each and the
-# ratios router/Caddy, router/nginx and router/direct. Loopback only; everything it starts is
-# stopped on exit.
+# Caddy 2.6.2 (the seed's Caddyfile) and through nginx, one after the other in one run, with the
+# same connections and duration. Prints req/s, p50 and p99 for each and the ratios router/Caddy,
+# router/nginx and router/direct. The sandboxes, our router and Caddy are composed by the AppHost
+# (CmuxStackBuilder, through eng/lib/stack.sh), two stacks started side by side: "ours"
+# (Cmux:Router=ours) and "caddy" (Cmux:Router=caddy), each with its own sandbox, its test endpoints
+# on (Cmux:SandboxTestEndpoints=true) and no proxy of Aspire's in front of any endpoint
+# (Cmux:EndpointProxy=false: DCP's proxy is a hop no PVE host has, and it halved both routers'
+# req/s in a trial, 7.7k vs 17.2k for ours, 7.9k vs 12.6k for Caddy). nginx is no part
+# of the stack: a reference the script starts itself (Debian's, one worker, keep-alive to the
+# upstream, the client's Host passed on), with a fixed upstream, the ours stack's sandbox: no
+# routing, so the cost of proxying alone. Loopback only; everything it starts is stopped on exit.
 # Usage: eng/bench-router.sh [seconds per target (10)] [connections (64)] [path (/_cmux/bytes?size=128)]
-# A/B of a router setting in the same run: BENCH_ROUTER_B="NAME=value ..." starts a second router
-# with those environment variables added (e.g. Kestrel__... or Logging__LogLevel__...), and
-# BENCH_AB_ROUNDS (3) rounds alternate the two (A then B, then B then A, ...) and print B/A per
-# round and for the best of each. BENCH_ROUTER_A_DLL / BENCH_ROUTER_B_DLL run another build of the
-# router as A or B (e.g. a copy of the build before a change), which also starts the A/B.
+#
+# Telemetry: the stacks run with Cmux:Telemetry=false, so their projects export nothing to the
+# dashboard, as Caddy and nginx export nothing. Measured (2 cores, `5 16`, load 8-9, two pairs of
+# runs, off then on and on then off): our router 15.8k and 16.1k req/s off, 5.1k and 8.0k on;
+# Caddy 13.6k and 12.1k off, 5.8k and 7.0k on (its upstream, the sandbox host, exports too); so
+# router/Caddy 1.16x and 1.33x off, 0.88x and 1.14x on. With it on the figures halve and the
+# ratio moves against the router, so they would measure the exporter as much as the router, which
+# Caddy and nginx never pay. BENCH_TELEMETRY=1 turns it on.
+#
+# A/B of a router setting in the same run: BENCH_ROUTER_B="NAME=value ..." composes a second
+# stack whose router alone gets those variables (Cmux:RouterSettings, e.g. Kestrel__... or
+# Logging__LogLevel__...), and BENCH_AB_ROUNDS (3) rounds alternate the two routers (A then B,
+# then B then A, ...) and print B/A per round and for the best of each. BENCH_ROUTER_A_DLL /
+# BENCH_ROUTER_B_DLL run another build of the router (a Cmux.Router.dll, e.g. a copy of the
+# build before a change) as A or B (Cmux:RouterBinary), which also starts the A/B.
+# Other settings (environment): BENCH_VMID (4250: the ours or A stack's sandbox, +1 the caddy or B
+# stack's). The Cmux__* keys of the environment hold for every stack but the router's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 duration=${1:-10}
 connections=${2:-64}
 path=${3:-/_cmux/bytes?size=128}
-vmid=4243                       # 127.1.16.147: away from the ids other tests use
-port=39375
-control_port=18640
-caddy_port=18641
-router_port=18642
-nginx_port=18643
-router_b_port=18644
+port=39375                      # execd's port, served by the sandbox (and its test endpoints) as every port
+vmid=${BENCH_VMID:-4250}
+telemetry=${BENCH_TELEMETRY:-0}
 router_b_env=${BENCH_ROUTER_B:-}
-router_dll=services/Cmux.Router/bin/Release/net10.0/Cmux.Router.dll
-router_a_dll=${BENCH_ROUTER_A_DLL:-$router_dll}
-router_b_dll=${BENCH_ROUTER_B_DLL:-$router_dll}
 ab=0
 [[ -n $router_b_env || -n ${BENCH_ROUTER_A_DLL:-} || -n ${BENCH_ROUTER_B_DLL:-} ]] && ab=1
 ab_rounds=${BENCH_AB_ROUNDS:-3}
-host="port-${port}-vm-${vmid}.example.com"
+script=bench-router
+work="$root/artifacts/bench-router/run"
+source "$root/eng/lib/stack.sh"
 
 PATH=$PATH:/usr/sbin
-for tool in wrk caddy nginx unshare curl; do
-  command -v "$tool" >/dev/null || { echo "bench-router: '$tool' is missing (eng/bootstrap.sh installs it)" >&2; exit 1; }
-done
+need_tools wrk caddy nginx unshare curl jq ss
+[[ $duration =~ ^[1-9][0-9]*$ && $connections =~ ^[1-9][0-9]*$ ]] || die "usage: eng/bench-router.sh [seconds] [connections] [path]"
+[[ $telemetry == [01] ]] || die "BENCH_TELEMETRY must be 0 or 1, not '$telemetry'"
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build services/Cmux.Router -c Release -nologo -clp:ErrorsOnly >/dev/null
-dotnet build fakes/Cmux.Fakes.Sandbox -c Release -nologo -clp:ErrorsOnly >/dev/null
-
-work=$(mktemp -d /tmp/cmux-bench-router.XXXXXX)
-pids=()
+rm -rf "$work" && mkdir -p "$work"
+nginx_pid=""
 cleanup() {
-  curl -s -X DELETE "http://127.0.0.1:${control_port}/sandboxes/${vmid}" >/dev/null 2>&1 || true
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
+  [[ -n $nginx_pid ]] && { kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; }
+  stacks_stop
 }
 trap cleanup EXIT
 
-wait_for() { # url
-  for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
-  echo "bench-router: nothing answers at $1" >&2; exit 1
-}
-
-dotnet fakes/Cmux.Fakes.Sandbox/bin/Release/net10.0/Cmux.Fakes.Sandbox.dll \
-  --urls "http://127.0.0.1:${control_port}" --Sandbox:DataDir="$work/sandboxes" \
-  --Logging:LogLevel:Default=Warning >"$work/sandboxes.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:${control_port}/health"
-curl -sf -X PUT -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:${control_port}/sandboxes/${vmid}" >/dev/null
-curl -sf -X POST "http://127.0.0.1:${control_port}/sandboxes/${vmid}/start" >/dev/null
-hosts="$work/sandboxes/hosts"
-direct=$(awk -v name="cmux-${vmid}.lan" '$2 == name { print $1 }' "$hosts")
-
-HOME="$work" XDG_CONFIG_HOME="$work" XDG_DATA_HOME="$work" CADDY_PORT="$caddy_port" unshare -m --propagation private \
-  sh -c "mount --bind '$hosts' /etc/hosts && exec caddy run --adapter caddyfile --config '$root/services/Cmux.Router/Caddy/seed.Caddyfile'" \
-  >"$work/caddy.log" 2>&1 &
-pids+=($!)
-
-ASPNETCORE_URLS="http://127.0.0.1:${router_port}" Router__HostsFile="$hosts" Logging__LogLevel__Default=Warning \
-  dotnet "$router_a_dll" >"$work/router.log" 2>&1 &
-pids+=($!)
+stacks_build
+common=(Cmux__SandboxTestEndpoints=true Cmux__EndpointProxy=false Cmux__Telemetry=$( ((telemetry)) && echo true || echo false))
 if ((ab)); then
-  # shellcheck disable=SC2086 # NAME=value words, split on purpose
-  env ASPNETCORE_URLS="http://127.0.0.1:${router_b_port}" Router__HostsFile="$hosts" Logging__LogLevel__Default=Warning $router_b_env \
-    dotnet "$router_b_dll" >"$work/router-b.log" 2>&1 &
-  pids+=($!)
-  wait_for "http://127.0.0.1:${router_b_port}/health"
-fi
+  b_settings=()
+  for word in $router_b_env; do
+    [[ $word == [A-Za-z_]*=* ]] || die "BENCH_ROUTER_B: '$word' is not NAME=value"
+    b_settings+=("Cmux__RouterSettings__$word")
+  done
+  a_settings=()
+  [[ -n ${BENCH_ROUTER_A_DLL:-} ]] && a_settings+=("Cmux__RouterBinary=$BENCH_ROUTER_A_DLL")
+  [[ -n ${BENCH_ROUTER_B_DLL:-} ]] && b_settings+=("Cmux__RouterBinary=$BENCH_ROUTER_B_DLL")
+  stack_start A "$vmid" Cmux__Router=ours "${common[@]}" "${a_settings[@]}"
+  stack_start B $((vmid + 1)) Cmux__Router=ours "${common[@]}" "${b_settings[@]}"
+  stacks_up A B
+else
+  stack_start ours "$vmid" Cmux__Router=ours "${common[@]}"
+  stack_start caddy $((vmid + 1)) Cmux__Router=caddy "${common[@]}"
+  stacks_up ours caddy
 
-# nginx as a plain reverse proxy: one worker, HTTP/1.1 and pooled keep-alive connections to the
-# sandbox, the client's Host passed on, no access log (the router and Caddy write none either).
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<NGINX
+  # nginx as a plain reverse proxy: one worker, HTTP/1.1 and pooled keep-alive connections to the
+  # sandbox, the client's Host passed on, no access log (the router and Caddy write none either).
+  nginx_port=$(stack_free_port)
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<NGINX
 worker_processes 1;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
@@ -95,7 +91,7 @@ http {
   access_log off;
   client_body_temp_path $work/nginx/body;
   proxy_temp_path $work/nginx/proxy;
-  upstream sandbox { server ${direct}:${port}; keepalive 128; }
+  upstream sandbox { server ${stack_ip[ours]}:${port}; keepalive 128; }
   server {
     listen 127.0.0.1:${nginx_port};
     location / {
@@ -111,20 +107,19 @@ http {
   }
 }
 NGINX
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx.log" 2>&1 &
-pids+=($!)
+  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx.log" 2>&1 &
+  nginx_pid=$!
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && break; sleep 0.1; done
+fi
 
-wait_for "http://127.0.0.1:${caddy_port}/"
-wait_for "http://127.0.0.1:${nginx_port}/"
-wait_for "http://127.0.0.1:${router_port}/health"
-
-run() { # name url
+run() { # name url host
   local out rps p50 p99
-  curl -sf -o /dev/null -H "Host: $host" "$2$path" || { echo "bench-router: $1 does not answer $2$path" >&2; exit 1; }
+  curl -sf -o /dev/null -H "Host: $3" "$2$path" || die "$1 does not answer $2$path (Host: $3; logs: $work)"
   # Warm-up (JIT tiers, connection pools), discarded; then the measured run.
-  wrk -t2 -c"$connections" -d2s -H "Host: $host" "$2$path" >/dev/null
-  wrk -t2 -c"$connections" -d"$duration" --latency -H "Host: $host" "$2$path" >"$work/$1.wrk"
+  wrk -t2 -c"$connections" -d2s -H "Host: $3" "$2$path" >/dev/null
+  wrk -t2 -c"$connections" -d"$duration" --latency -H "Host: $3" "$2$path" >"$work/$1.wrk"
   out=$(cat "$work/$1.wrk")
+  grep -q -E 'Non-2xx|Socket errors' <<<"$out" && echo "$script: $1: wrk saw errors: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | paste -sd' ')" >&2
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
   p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
@@ -137,12 +132,15 @@ ms() { # wrk latency (us/ms/s) -> milliseconds
 }
 
 if ((ab)); then
-  echo "A/B: router $router_a_dll (A) and $router_b_dll${router_b_env:+ with $router_b_env} (B), wrk -t2 -c${connections} -d${duration}s GET ${path}, $ab_rounds rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  a_url="http://${stack_router[A]}" a_host=$(stack_host A "$port")
+  b_url="http://${stack_router[B]}" b_host=$(stack_host B "$port")
+  echo "A/B: router A $(jq -r .router "${stack_run[A]}/composition.json"), B $(jq -r .router "${stack_run[B]}/composition.json")"
+  echo "wrk -t2 -c${connections} -d${duration}s GET ${path}, $ab_rounds rounds, telemetry $( ((telemetry)) && echo on || echo off), load $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-8s %12s %10s %10s\n' target req/s p50 p99
   best_a=0 best_b=0
   for ((round = 1; round <= ab_rounds; round++)); do
-    if ((round % 2)); then run A "http://127.0.0.1:${router_port}"; run B "http://127.0.0.1:${router_b_port}"
-    else run B "http://127.0.0.1:${router_b_port}"; run A "http://127.0.0.1:${router_port}"; fi
+    if ((round % 2)); then run A "$a_url" "$a_host"; run B "$b_url" "$b_host"
+    else run B "$b_url" "$b_host"; run A "$a_url" "$a_host"; fi
     awk -v a="$A_rps" -v b="$B_rps" -v n="$round" 'BEGIN { printf "round %d: B/A %.2f\n", n, b / a }'
     best_a=$(awk -v x="$best_a" -v y="$A_rps" 'BEGIN { print (y > x ? y : x) }')
     best_b=$(awk -v x="$best_b" -v y="$B_rps" 'BEGIN { print (y > x ? y : x) }')
@@ -152,12 +150,13 @@ if ((ab)); then
   exit 0
 fi
 
-echo "wrk -t2 -c${connections} -d${duration}s GET ${path} (Host: ${host}) on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+host=$(stack_host ours "$port")
+echo "wrk -t2 -c${connections} -d${duration}s GET ${path} (Host: ${host}; Caddy's sandbox: $(stack_host caddy "$port")) on $(nproc) cores, telemetry $( ((telemetry)) && echo on || echo off), load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %12s %10s %10s\n' target req/s p50 p99
-run direct "http://${direct}:${port}"
-run router "http://127.0.0.1:${router_port}"
-run caddy "http://127.0.0.1:${caddy_port}"
-run nginx "http://127.0.0.1:${nginx_port}"
+run direct "http://${stack_ip[ours]}:${port}" "$host"
+run router "http://${stack_router[ours]}" "$host"
+run caddy "http://${stack_router[caddy]}" "$(stack_host caddy "$port")"
+run nginx "http://127.0.0.1:${nginx_port}" "$host"
 awk -v r="$router_rps" -v c="$caddy_rps" -v n="$nginx_rps" -v d="$direct_rps" \
   -v rp="$(ms "$router_p99")" -v cp="$(ms "$caddy_p99")" -v np="$(ms "$nginx_p99")" 'BEGIN {
   printf "router/caddy throughput %.2fx, router/nginx %.2fx, router/direct %.2fx\n", r / c, r / n, r / d

@@ -2,20 +2,27 @@
 # Compares the load engine (load/Cmux.Load) with wrk on the same targets, in one go on this
 # machine: a sandbox directly, through our router, through real Caddy 2.6.2 (the seed's
 # Caddyfile), and through the full edge chain (edge -> router -> sandbox) twice: with the
-# sandboxes behind Access as the AppHost composes them (both tools send the service token) and
-# without Access. Starts everything it needs standalone (eng/lib/targets.sh: sandbox host, one
-# sandbox, router, Caddy in a private mount namespace, per edge the Cloudflare API fake, the
-# tunnel setup against it and the edge, one run CA), loopback only, and stops it at the end.
+# sandboxes behind Access as cmux runs them (both tools send the service token) and without
+# Access. Every target is composed by the AppHost (CmuxStackBuilder, through eng/lib/stack.sh),
+# up to three stacks started side by side, each with its own sandbox: "ours" (Cmux:Router=ours;
+# the direct, router and edge targets), "caddy" (Cmux:Router=caddy) and "noaccess"
+# (Cmux:Access=false; edge-noaccess, its edge before its own router). Each stack has
+# Cmux:SandboxTestEndpoints=true (the /_cmux/bytes page), Cmux:EndpointProxy=false (each service
+# listens itself, without DCP's proxy, a hop no deployment has) and Cmux:Telemetry=false: its
+# projects export no OTLP to its dashboard, as Caddy exports none (eng/bench-router.sh's header has
+# what the proxy and telemetry cost the router). Loopback only; every stack is stopped at the end.
 # Each round runs every target and tool in turn, so the rounds interleave them. Prints one table:
 # req/s, p50 and p99 for each tool, the ratios engine/wrk, and the edge's Access on/off ratio.
 #
 # Settings (environment): COMPARE_CONNECTIONS (32), COMPARE_DURATION seconds (10),
 # COMPARE_WARMUP seconds (2), COMPARE_ROUNDS (2, best of), COMPARE_SIZE response bytes (32),
-# COMPARE_VMID (4242), COMPARE_PORT_BASE (18190: sandbox control, +1 router, +2 Caddy,
-# +3..+6 the edge with Access: API fake, https, http, management; +7..+10 the edge without;
-# +11 router management), COMPARE_TARGETS (all: "direct router caddy edge edge-noaccess"),
-# COMPARE_HTTPCLIENT (0; 1: also run the engine through HttpClient, its client before the lean
-# HTTP/1.1 one, in the same rounds, for a before/after in one run).
+# COMPARE_VMID (4242: the ours stack's sandbox, +1 caddy's, +2 noaccess's), COMPARE_TARGETS (all:
+# "direct router caddy edge edge-noaccess"; only the stacks they need start), COMPARE_HTTPCLIENT
+# (0; 1: also run the engine through HttpClient, its client before the lean HTTP/1.1 one, in the
+# same rounds, for a before/after in one run), COMPARE_TELEMETRY (0; 1: the stacks export OTLP to
+# their dashboards, as for a user). The Cmux__* keys of the environment hold for every stack
+# (e.g. Cmux__Profile=cmux), but for the router and Access, which each stack sets.
+# COMPARE_PORT_BASE is gone: the AppHost allocates every port.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,70 +33,82 @@ warmup=${COMPARE_WARMUP:-2}
 rounds=${COMPARE_ROUNDS:-2}
 size=${COMPARE_SIZE:-32}
 vmid=${COMPARE_VMID:-4242}
-base=${COMPARE_PORT_BASE:-18190}
 httpclient=${COMPARE_HTTPCLIENT:-0}
+telemetry=${COMPARE_TELEMETRY:-0}
 only=${COMPARE_TARGETS:-direct router caddy edge edge-noaccess}
 port=39378
-domain=example.test
-host="port-$port-vm-$vmid.$domain"
 path="/_cmux/bytes?size=$size"
 out="$root/artifacts/compare"
-work="$root/artifacts/compare/run"  # logs, CA, sandbox data; kept for a look after the run
+work="$root/artifacts/compare/run"  # logs, run folders, sandbox data; kept for a look after the run
 script=compare
-source "$root/eng/lib/targets.sh"
+source "$root/eng/lib/stack.sh"
 
 [[ -z ${COMPARE_EDGE_ACCESS:-} ]] || die "COMPARE_EDGE_ACCESS is gone: one run measures the edge with Access (edge) and without (edge-noaccess)"
+[[ -z ${COMPARE_PORT_BASE:-} ]] || die "COMPARE_PORT_BASE is gone: the AppHost allocates every port (eng/lib/stack.sh)"
 [[ $httpclient == [01] ]] || die "COMPARE_HTTPCLIENT must be 0 or 1, not '$httpclient'"
+[[ $telemetry == [01] ]] || die "COMPARE_TELEMETRY must be 0 or 1, not '$telemetry'"
 for name in $only; do
   [[ $name == @(direct|router|caddy|edge|edge-noaccess) ]] || die "COMPARE_TARGETS: unknown target '$name'"
 done
-need_tools wrk caddy unshare jq curl timeout
-# sandbox control, router, Caddy, then per edge: API fake, https, http, management; router management.
-need_free_ports $(seq "$base" $((base + 11)))
+need_tools wrk caddy unshare jq curl timeout ss
 
 rm -rf "$work" && mkdir -p "$work"
-trap targets_cleanup EXIT
+trap stacks_stop EXIT
+stacks_build load/Cmux.Load
 
-build_targets
-start_sandbox "$base"
-wait_for sandboxes 10 "http://$sandbox_ip:$port$path"
-start_router $((base + 1)) $((base + 11))
-wait_for router 10 -H "Host: $host" "http://127.0.0.1:$router_port$path"
-
-caddy_port=$((base + 2))
-echo "== Caddy $(caddy version | cut -d' ' -f1) on 127.0.0.1:$caddy_port (hosts file $hosts on /etc/hosts)"
-start caddy env CADDY_PORT="$caddy_port" unshare -m sh -c \
-  "mount --bind '$hosts' /etc/hosts && exec caddy run --config '$root/services/Cmux.Router/Caddy/seed.Caddyfile' --adapter caddyfile"
-wait_for caddy 30 -H "Host: $host" "http://127.0.0.1:$caddy_port$path"
-
-# Two edge chains on the same router: one with the sandboxes behind Access, as the AppHost
-# composes it (both tools send the service token), and one without, so one run gives the ratio.
-edge_port=$((base + 4)) noaccess_port=$((base + 8))
-if [[ " $only " == *" edge "* ]]; then start_edge_chain edge $((base + 3)) "$edge_port" $((base + 5)) $((base + 6)) 1; fi
-if [[ " $only " == *" edge-noaccess "* ]]; then start_edge_chain edge-noaccess $((base + 7)) "$noaccess_port" $((base + 9)) $((base + 10)) 0; fi
+# Which stack serves each target.
+declare -A stack_of=([direct]=ours [router]=ours [edge]=ours [caddy]=caddy [edge-noaccess]=noaccess)
+common=(Cmux__SandboxTestEndpoints=true Cmux__EndpointProxy=false Cmux__Telemetry=$( ((telemetry)) && echo true || echo false))
+needed=()
+for name in ours caddy noaccess; do
+  for target in $only; do [[ ${stack_of[$target]} == "$name" ]] && { needed+=("$name"); break; }; done
+done
+for name in "${needed[@]}"; do
+  case $name in
+    ours) stack_start ours "$vmid" Cmux__Router=ours Cmux__Access=true "${common[@]}" ;;
+    caddy) stack_start caddy $((vmid + 1)) Cmux__Router=caddy Cmux__Access=true "${common[@]}" ;;
+    noaccess) stack_start noaccess $((vmid + 2)) Cmux__Router=ours Cmux__Access=false "${common[@]}" ;;
+  esac
+done
+stacks_up "${needed[@]}"
 
 # Each target as both tools reach it. wrk cannot be told where to connect, so for the edge
 # eng/wrk-connect.lua connects to 127.0.0.1 and keeps the name as SNI and Host (wrk checks no
 # certificate); the engine connects with --resolve and verifies the edge's leaf against the run CA.
+# The service token reaches both in their environment (access_env), never on a command line.
 targets=($only)
-describe() { # target -> url, via (for the log), wrk_opts, engine_opts
-  via="Host: $host"
+describe() { # target -> url, via (for the log), wrk_opts, engine_opts, access_env
+  local stack=${stack_of[$1]}
+  host=$(stack_host "$stack" "$port")
+  via="Host: $host" access_env=()
   case $1 in
-    direct) url="http://$sandbox_ip:$port" via="" wrk_opts=() engine_opts=() ;;
-    router) url="http://127.0.0.1:$router_port" wrk_opts=(-H "Host: $host") engine_opts=(--host "$host") ;;
-    caddy) url="http://127.0.0.1:$caddy_port" wrk_opts=(-H "Host: $host") engine_opts=(--host "$host") ;;
+    direct) url="http://${stack_ip[$stack]}:$port" via="" wrk_opts=() engine_opts=() ;;
+    router | caddy) url="http://${stack_router[$stack]}" wrk_opts=(-H "Host: $host") engine_opts=(--host "$host") ;;
     edge)
-      url="https://$host:$edge_port" via="connecting to 127.0.0.1, Access service token"
-      wrk_opts=(-s "$root/eng/wrk-connect.lua" "${edge_headers[@]}")
-      engine_opts=(--resolve 127.0.0.1 --ca "$ca/ca.pem" --access-client-id "$client_id" --access-client-secret "$client_secret")
+      url="https://$host:${stack_edge[$stack]#*:}" via="connecting to 127.0.0.1, Access service token"
+      wrk_opts=(-s "$root/eng/wrk-connect.lua")
+      engine_opts=(--resolve 127.0.0.1 --ca "${stack_ca[$stack]}")
+      access_env=(CMUX_ACCESS_CLIENT_ID="${stack_client_id[$stack]}" CMUX_ACCESS_CLIENT_SECRET="${stack_client_secret[$stack]}")
       ;;
     edge-noaccess)
-      url="https://$host:$noaccess_port" via="connecting to 127.0.0.1, no Access"
+      url="https://$host:${stack_edge[$stack]#*:}" via="connecting to 127.0.0.1, no Access"
       wrk_opts=(-s "$root/eng/wrk-connect.lua")
-      engine_opts=(--resolve 127.0.0.1 --ca "$ca/ca.pem")
+      engine_opts=(--resolve 127.0.0.1 --ca "${stack_ca[$stack]}")
       ;;
   esac
 }
+
+check() { # target: one request as the tools send it, so wrong wiring fails here rather than as a table of errors
+  local config="" stack=${stack_of[$1]}
+  ((${#access_env[@]})) &&
+    config=$(printf 'header = "CF-Access-Client-Id: %s"\nheader = "CF-Access-Client-Secret: %s"' "${access_env[0]#*=}" "${access_env[1]#*=}")
+  case $1 in
+    direct) curl -sf -o /dev/null -m 5 "$url$path" ;;
+    router | caddy) curl -sf -o /dev/null -m 5 -H "Host: $host" "$url$path" ;;
+    *) curl -sf -o /dev/null -m 5 --cacert "${stack_ca[$stack]}" --resolve "$host:${url##*:}:127.0.0.1" -K - "$url$path" <<<"$config" ;;
+  esac || die "$1 does not answer $url$path (logs: $work/${stack_of[$1]})"
+}
+for name in "${targets[@]}"; do describe "$name"; check "$name"; done
 
 to_ms() { # wrk latency such as 812.00us, 1.34ms, 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
@@ -97,7 +116,7 @@ to_ms() { # wrk latency such as 812.00us, 1.34ms, 1.02s
 
 run_wrk() { # seconds -> "rps p50 p99 [errors]"; uses url and wrk_opts
   local text rps p50 p99 errors
-  text=$(WRK_CONNECT_TO=127.0.0.1 timeout $(($1 + 30)) wrk -t2 -c"$connections" -d"$1s" --latency "${wrk_opts[@]}" "$url$path")
+  text=$(env "${access_env[@]}" WRK_CONNECT_TO=127.0.0.1 timeout $(($1 + 30)) wrk -t2 -c"$connections" -d"$1s" --latency "${wrk_opts[@]}" "$url$path")
   rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$text")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$text")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$text")")
@@ -108,7 +127,7 @@ run_wrk() { # seconds -> "rps p50 p99 [errors]"; uses url and wrk_opts
 run_engine() { # name round [engine options...] -> "rps p50 p99 [failed]"; uses url and engine_opts
   local name=$1 round=$2; shift 2
   local dir="$out/$name/round$round${1:+-httpclient}"
-  timeout $((duration + 60)) dotnet "$(dll load/Cmux.Load)" run --scenario http --size "$size" --target "$url" "${engine_opts[@]}" \
+  env "${access_env[@]}" timeout $((duration + 60)) dotnet "$root/load/Cmux.Load/bin/Release/net10.0/Cmux.Load.dll" run --scenario http --size "$size" --target "$url" "${engine_opts[@]}" \
     --model "closed:$connections" --connections "$connections" --duration "${duration}s" --warmup 1s \
     --quiet --out "$dir" "$@" >"$work/engine-$name${1:+-httpclient}.log" 2>&1 || true
   [[ -f $dir/report.json ]] || { echo "n/a n/a n/a failed"; return; }

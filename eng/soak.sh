@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Soak benchmark (issue 15, Build point 5): composes the stack standalone on loopback
-# (eng/lib/targets.sh, shared with eng/compare.sh: sandbox host with one sandbox and its execd, our router, the Cloudflare API
-# fake, the tunnel setup against it, the edge with a run CA and Access), runs mixed load for the
-# given minutes, and prints per service (and for execd, a child of the sandbox host) its resident
+# Soak benchmark (issue 15, Build point 5): the stack composed by the AppHost (CmuxStackBuilder,
+# through eng/lib/stack.sh, as eng/compare.sh and the benchmarks compose theirs: sandbox host with
+# one sandbox and its execd, our router, the PVE, Cloudflare API and Morph fakes, the tunnel setup,
+# the edge with the run CA and Access), with Cmux:SandboxTestEndpoints=true (the load's /_cmux/
+# pages), Cmux:EndpointProxy=false (no DCP proxy between the loads and the services) and
+# Cmux:Telemetry=false (no OTLP exporter in the figures, as a service deployed alone),
+# runs mixed load for the given minutes, and prints per service (and for execd, a child of the sandbox host) its resident
 # memory, open file descriptors, threads and descendant processes, from /proc: at the start (stack
 # up, no load), after the warm-up, at the peak and at the end (load stopped, SOAK_SETTLE seconds
-# later), with the growth from warm-up to end. Then it stops everything it started.
+# later), with the growth from warm-up to end. Then it stops the AppHost and checks every process
+# under it gone.
 #
 #   eng/soak.sh [minutes]   default 10; the load runs that long, bounded by its own --duration
 #
@@ -23,8 +27,10 @@
 #
 # Settings (environment): SOAK_WARMUP seconds after which growth is counted (60, at most a fifth of
 # the run), SOAK_SAMPLE seconds between samples (5), SOAK_SETTLE seconds between the end of the load
-# and the last sample (15), SOAK_VMID (4343), SOAK_PORT_BASE (18290: sandbox control, +1 router,
-# +2 Cloudflare API, +3 edge https, +4 edge http). Output and logs: artifacts/soak/.
+# and the last sample (15), SOAK_VMID (4343), SOAK_TELEMETRY (0; 1: the projects export OTLP to the
+# dashboard, as for a user). SOAK_PORT_BASE is gone: the AppHost allocates every port. The Cmux__*
+# keys of the environment hold for the stack (e.g. Cmux__Profile=cmux), but for the router (ours).
+# Output and logs: artifacts/soak/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -37,35 +43,36 @@ warmup=${SOAK_WARMUP:-60}
 sample=${SOAK_SAMPLE:-5}
 settle=${SOAK_SETTLE:-15}
 vmid=${SOAK_VMID:-4343}
-base=${SOAK_PORT_BASE:-18290}
-edge_port=$((base + 3))
-domain=example.test
-web="port-39378-vm-$vmid.$domain"
+telemetry=${SOAK_TELEMETRY:-0}
 out="$root/artifacts/soak"
 work="$out/run"
 script=soak
-source "$root/eng/lib/targets.sh"
+source "$root/eng/lib/stack.sh"
 
-need_tools jq curl timeout
-need_free_ports $(seq "$base" $((base + 6)))
+[[ -z ${SOAK_PORT_BASE:-} ]] || die "SOAK_PORT_BASE is gone: the AppHost allocates every port (eng/lib/stack.sh)"
+[[ $telemetry == [01] ]] || die "SOAK_TELEMETRY must be 0 or 1, not '$telemetry'"
+need_tools jq curl timeout ss
 
 rm -rf "$out" && mkdir -p "$work"
 loads=()
 cleanup() {
   for pid in "${loads[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${loads[@]}"; do wait "$pid" 2>/dev/null || true; done
-  targets_cleanup
+  stacks_stop
 }
 trap cleanup EXIT
 
-build_targets
-start_sandbox "$base"
-wait_for execd 30 -H 'Content-Type: application/json' -d '{"command":"true"}' "http://$sandbox_ip:39375/exec"
-# Health answers only on a management port (never where traffic is served), as the AppHost composes it.
-start_router $((base + 1)) $((base + 5))
-start_edge_chain edge $((base + 2)) "$edge_port" $((base + 4)) $((base + 6)) 1
+stacks_build load/Cmux.Load
+stack_start soak "$vmid" Cmux__Router=ours Cmux__Access=true Cmux__SandboxTestEndpoints=true Cmux__EndpointProxy=false \
+  Cmux__Telemetry=$( ((telemetry)) && echo true || echo false)
+stacks_up soak
+sandbox_ip=${stack_ip[soak]}
+web=$(stack_host soak 39378)
+for _ in $(seq 1 150); do
+  curl -sf -o /dev/null -m 2 -H 'Content-Type: application/json' -d '{"command":"true"}' "http://$sandbox_ip:39375/exec" && break
+  sleep 0.2
+done
 
-# execd is the sandbox host's descendant whose command line names Cmux.Execd.
 descendants() { # pid -> every descendant pid, one a line
   local pid=$1 child
   for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
@@ -73,6 +80,13 @@ descendants() { # pid -> every descendant pid, one a line
     descendants "$child"
   done
 }
+# Each service is the process Aspire's `dotnet run` starts: the project's own executable.
+declare -A service_pid
+for name in sandboxes:Cmux.Fakes.Sandbox router:Cmux.Router cloudflare:Cmux.Fakes.Cloudflare edge:Cmux.Fakes.Edge; do
+  service_pid[${name%%:*}]=$(stack_process soak "^[^ ]*/${name#*:}( |\$)")
+  [[ -n ${service_pid[${name%%:*}]} ]] || die "no ${name#*:} process under the AppHost (pid ${stack_pid[soak]})"
+done
+# execd is the sandbox host's descendant whose command line names Cmux.Execd.
 execd_pid=""
 for pid in $(descendants "${service_pid[sandboxes]}"); do
   if tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q 'Cmux\.Execd\(\.dll\)\?\( \|$\)'; then execd_pid=$pid; fi
@@ -110,16 +124,18 @@ snapshot() { # label: records every service's figures under that label (start, w
 }
 
 load() { # name cmux-load-run-arguments... : one load for the whole run, in the background
-  local name=$1; shift
-  dotnet "$(dll load/Cmux.Load)" run "$@" --duration "${seconds}s" --quiet --out "$out/load/$name" \
+  local name=$1 token=(); shift
+  # The edge's loads get the service token in their environment, never on a command line.
+  [[ $name == *-edge ]] && token=(CMUX_ACCESS_CLIENT_ID="${stack_client_id[soak]}" CMUX_ACCESS_CLIENT_SECRET="${stack_client_secret[soak]}")
+  env "${token[@]}" dotnet "$root/load/Cmux.Load/bin/Release/net10.0/Cmux.Load.dll" run "$@" --duration "${seconds}s" --quiet --out "$out/load/$name" \
     >"$work/load-$name.log" 2>&1 &
   loads+=($!)
 }
 
 snapshot start
-edge=(--target "https://$web:$edge_port" --resolve 127.0.0.1 --ca "$ca/ca.pem"
-  --access-client-id "$client_id" --access-client-secret "$client_secret")
-router=(--target "http://127.0.0.1:$router_port" --host "$web")
+edge=(--target "https://$web:${stack_edge[soak]#*:}" --resolve 127.0.0.1 --ca "${stack_ca[soak]}")
+router=(--target "http://${stack_router[soak]}" --host "$web")
+
 execd=(--target "http://$sandbox_ip:39375")
 echo "== load for ${minutes} min (growth counted after ${warmup}s), samples every ${sample}s"
 load http-edge --scenario http --size 1024 "${edge[@]}" --model open:25 --rate-cap 25

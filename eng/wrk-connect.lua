@@ -7,3 +7,11 @@ local address = os.getenv("WRK_CONNECT_TO") or "127.0.0.1"
 function wrk.resolve(host, service)
    wrk.addrs = wrk.lookup(address, service)
 end
+
+-- The Access service token, when CMUX_ACCESS_CLIENT_ID and CMUX_ACCESS_CLIENT_SECRET are set: from
+-- the environment, never from wrk's command line (-H), which every user of the machine can read.
+local id, secret = os.getenv("CMUX_ACCESS_CLIENT_ID"), os.getenv("CMUX_ACCESS_CLIENT_SECRET")
+if id and secret and id ~= "" and secret ~= "" then
+   wrk.headers["CF-Access-Client-Id"] = id
+   wrk.headers["CF-Access-Client-Secret"] = secret
+end

@@ -25,7 +25,7 @@ public sealed class StackHealthTests(AppHostStack stack, ITestOutputHelper outpu
     [Trait(Feature.Name, Feature.Foundation)]
     public void The_run_folder_names_every_endpoint_as_aspire_allocated_it()
     {
-        // What eng/bench-stack.sh reads to reach the composed stack.
+        // What the benchmarks (eng/lib/stack.sh) read to reach the composed stack.
         using var file = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(stack.RunDirectory, "endpoints.json")));
         foreach (var (resource, endpoint) in new[] { ("edge", "https"), ("pve", "http"), ("sandboxes", "http"), ("router", "http") })
         {

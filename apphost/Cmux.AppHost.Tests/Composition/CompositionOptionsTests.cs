@@ -24,7 +24,13 @@ public sealed class CompositionOptionsTests
             o => o.SandboxImage.ShouldBeNull(),
             o => o.PveUrl.ShouldBeNull(),
             o => o.CloudflareUrl.ShouldBeNull(),
-            o => o.CloudflareWrite.ShouldBeFalse());
+            o => o.CloudflareWrite.ShouldBeFalse(),
+            o => o.Access.ShouldBeTrue(),
+            o => o.SandboxTestEndpoints.ShouldBeFalse(),
+            o => o.Telemetry.ShouldBeTrue(),
+            o => o.EndpointProxy.ShouldBeTrue(),
+            o => o.RouterBinary.ShouldBeNull(),
+            o => o.RouterSettings.ShouldBeNull());
     }
 
     [Fact]
@@ -32,7 +38,9 @@ public sealed class CompositionOptionsTests
     {
         var execd = typeof(CompositionOptionsTests).Assembly.Location;
         var options = Read(("Cmux:Profile", "CMUX"), ("Cmux:Router", "caddy"), ("Cmux:Execd", execd),
-            ("Cmux:Pve", "https://pve.lan:8006"), ("Cmux:Cloudflare", "real"), ("Cmux:CloudflareWrite", "true"));
+            ("Cmux:Pve", "https://pve.lan:8006"), ("Cmux:Cloudflare", "real"), ("Cmux:CloudflareWrite", "true"),
+            ("Cmux:Access", "false"), ("Cmux:SandboxTestEndpoints", "True"), ("Cmux:Telemetry", "false"),
+            ("Cmux:EndpointProxy", "false"));
 
         options.ShouldBe(new CompositionOptions
         {
@@ -42,11 +50,38 @@ public sealed class CompositionOptionsTests
             PveUrl = new Uri("https://pve.lan:8006"),
             CloudflareUrl = CompositionOptions.CloudflareApi,
             CloudflareWrite = true,
+            Access = false,
+            SandboxTestEndpoints = true,
+            Telemetry = false,
+            EndpointProxy = false,
         });
         Read(("Cmux:Router", "http://10.0.0.2:8080")).ShouldSatisfyAllConditions(
             o => o.Router.ShouldBe(RouterKind.External),
             o => o.RouterUrl.ShouldBe(new Uri("http://10.0.0.2:8080")));
-        Read(("Cmux:Router", "ours"), ("Cmux:Execd", "ours"), ("Cmux:Sandboxes", "process"), ("Cmux:Pve", "fake"), ("Cmux:Cloudflare", "fake")).ShouldBe(new CompositionOptions());
+        Read(("Cmux:Router", "ours"), ("Cmux:Execd", "ours"), ("Cmux:Sandboxes", "process"), ("Cmux:Pve", "fake"), ("Cmux:Cloudflare", "fake"),
+            ("Cmux:Access", "true"), ("Cmux:SandboxTestEndpoints", "false"), ("Cmux:Telemetry", "true")).ShouldBe(new CompositionOptions());
+    }
+
+    [Fact]
+    public void Our_router_can_be_another_build_with_settings_of_its_own()
+    {
+        var build = typeof(CompositionOptionsTests).Assembly.Location;
+
+        var options = Read(("Cmux:RouterBinary", build), ("Cmux:RouterSettings:Kestrel:Limits:MaxConcurrentConnections", "100"),
+            ("Cmux:RouterSettings:Logging:LogLevel:Default", "Warning"));
+
+        options.RouterBinary.ShouldBe(build);
+        options.RouterSettings.ShouldBe(new Dictionary<string, string>
+        {
+            ["Kestrel__Limits__MaxConcurrentConnections"] = "100",
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, ignoreOrder: true);
+        var error = Should.Throw<InvalidOperationException>(() => Read(("Cmux:Router", "caddy"), ("Cmux:RouterBinary", build),
+            ("Cmux:RouterSettings:Kestrel:AddServerHeader", "false")));
+        error.Message.ShouldContain("it needs Cmux:Router=ours");
+        error.Message.ShouldContain("Cmux:RouterSettings configure our router: they need Cmux:Router=ours.");
+        Should.Throw<InvalidOperationException>(() => Read(("Cmux:RouterBinary", "/no/such/Cmux.Router.dll")))
+            .Message.ShouldContain("Cmux:RouterBinary must be the path of a Cmux.Router.dll build");
     }
 
     [Fact]
@@ -73,7 +108,8 @@ public sealed class CompositionOptionsTests
     public void Wrong_values_are_refused_together_each_naming_its_key()
     {
         var error = Should.Throw<InvalidOperationException>(() => Read(("Cmux:Profile", "morph"), ("Cmux:Router", "nginx"),
-            ("Cmux:Execd", "/no/such/execd"), ("Cmux:Sandboxes", "lxc"), ("Cmux:Pve", "real"), ("Cmux:CloudflareWrite", "maybe")));
+            ("Cmux:Execd", "/no/such/execd"), ("Cmux:Sandboxes", "lxc"), ("Cmux:Pve", "real"), ("Cmux:CloudflareWrite", "maybe"),
+            ("Cmux:Access", "yes"), ("Cmux:SandboxTestEndpoints", "1"), ("Cmux:Telemetry", "off"), ("Cmux:EndpointProxy", "no")));
 
         error.Message.ShouldContain("Cmux:Profile must be 'seed' or 'cmux', not 'morph'.");
         error.Message.ShouldContain("Cmux:Router must be 'ours', 'caddy' or the http(s) URL of a router, not 'nginx'.");
@@ -81,5 +117,9 @@ public sealed class CompositionOptionsTests
         error.Message.ShouldContain("Cmux:Sandboxes must be 'process' or 'docker', not 'lxc'.");
         error.Message.ShouldContain("Cmux:Pve must be 'fake' or an http(s) URL, not 'real'.");
         error.Message.ShouldContain("Cmux:CloudflareWrite must be true or false, not 'maybe'.");
+        error.Message.ShouldContain("Cmux:Access must be true or false, not 'yes'.");
+        error.Message.ShouldContain("Cmux:SandboxTestEndpoints must be true or false, not '1'.");
+        error.Message.ShouldContain("Cmux:Telemetry must be true or false, not 'off'.");
+        error.Message.ShouldContain("Cmux:EndpointProxy must be true or false, not 'no'.");
     }
 }

@@ -53,8 +53,9 @@ public static class CmuxStackBuilder
             .WithEnvironment("Sandbox__DataDir", sandboxData)
             .WithEnvironment("Sandbox__SearchDomain", SandboxNames.DefaultSearchDomain)
             .WithEnvironment("Sandbox__Execd__Profile", composition.Profile)
-            // The suite deploys its own probe into sandboxes, as it must on a real template.
-            .WithEnvironment("Sandbox__TestEndpoints", "false");
+            // The suite deploys its own probe into sandboxes, as it must on a real template; the
+            // load benchmarks, which request /_cmux/bytes and the websocket echo, ask for them.
+            .WithEnvironment("Sandbox__TestEndpoints", composition.SandboxTestEndpoints ? "true" : "false");
         if (composition.ExecdPath is { } execd)
         {
             sandboxes.WithEnvironment("Sandbox__ExecdPath", execd);
@@ -88,6 +89,10 @@ public static class CmuxStackBuilder
         object routerOrigin;
         switch (composition.Router)
         {
+            case RouterKind.Ours when composition.RouterBinary is { } binary:
+                var build = AddRouterBuild(builder, composition, hostsFile, pveApi, binary).WaitFor(sandboxes).WaitFor(pve);
+                (router, routerOrigin) = (build, build.GetEndpoint("http"));
+                break;
             case RouterKind.Ours:
                 var ours = AddOurRouter(builder, composition, hostsFile, pveApi).WaitFor(sandboxes).WaitFor(pve);
                 (router, routerOrigin) = (ours, ours.GetEndpoint("http"));
@@ -102,6 +107,7 @@ public static class CmuxStackBuilder
         }
         stack.Router = composition.Router switch
         {
+            RouterKind.Ours when composition.RouterBinary is { } binary => $"ours ({binary}, Cmux:RouterBinary)",
             RouterKind.Ours => "ours (services/Cmux.Router)",
             RouterKind.Caddy => $"Caddy {CaddyRouter.Version()} ({composition.Profile}.Caddyfile)",
             _ => $"external ({composition.RouterUrl!.GetLeftPart(UriPartial.Authority)})",
@@ -113,7 +119,7 @@ public static class CmuxStackBuilder
         var tunnelSetup = builder.AddProject<Projects.Cmux_Provisioning>("tunnel-setup")
             .WithEnvironment(context => context.EnvironmentVariables["Provisioning__RouterOrigin"] = routerOrigin)
             .WithEnvironment("Provisioning__PveOrigin", pveApi)
-            .WithEnvironment("Provisioning__Access", "true")
+            .WithEnvironment("Provisioning__Access", composition.Access ? "true" : "false")
             .WithEnvironment("Provisioning__OutputFile", Path.Combine(runDirectory, "tunnel-setup.json"))
             .WaitFor(router);
         if (composition.CloudflareUrl is { } realCloudflare)
@@ -218,6 +224,28 @@ public static class CmuxStackBuilder
             builder.CreateResourceBuilder(project).WithoutHttpsCertificate();
         }
 #pragma warning restore ASPIRECERTIFICATES001
+        if (!composition.EndpointProxy)
+        {
+            // Without DCP's proxy Aspire needs each port up front; the service binds it itself.
+            foreach (var resource in builder.Resources.OfType<IResourceWithEndpoints>().ToList())
+            {
+                foreach (var endpoint in resource.Annotations.OfType<EndpointAnnotation>())
+                {
+                    endpoint.IsProxied = false;
+                    endpoint.Port ??= endpoint.TargetPort ?? FreeLoopbackPort();
+                    endpoint.TargetPort = endpoint.Port;
+                }
+            }
+        }
+        if (!composition.Telemetry)
+        {
+            // Aspire names the dashboard's OTLP endpoint in every project's environment; without it
+            // ServiceDefaults builds no exporter, no tracing and no metrics SDK, as a service deployed alone.
+            foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+            {
+                builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+            }
+        }
 
         stack.Write();
         return stack;
@@ -322,12 +350,47 @@ public static class CmuxStackBuilder
         CompositionOptions composition, string hostsFile, string pveApi) =>
         builder.AddProject<Projects.Cmux_Router>("router")
             .WithHttpEndpoint().WithManagementEndpoint()
+            .WithRouterSettings(composition, hostsFile, pveApi);
+
+    /// <summary>
+    /// Another build of our router (<c>Cmux:RouterBinary</c>, e.g. a copy of the build before a
+    /// change) as an executable with what the project resource gets: its endpoints in
+    /// <c>ASPNETCORE_URLS</c>, health on the management endpoint, OTLP to the dashboard unless Cmux:Telemetry=false.
+    /// </summary>
+    private static IResourceBuilder<ExecutableResource> AddRouterBuild(IDistributedApplicationBuilder builder,
+        CompositionOptions composition, string hostsFile, string pveApi, string binary)
+    {
+        var router = builder.AddExecutable("router", "dotnet", Path.GetDirectoryName(binary)!, binary)
+            .WithHttpEndpoint(name: "http").WithHttpEndpoint(name: Management);
+        var http = router.GetEndpoint("http");
+        var management = router.GetEndpoint(Management);
+        router
+            .WithEnvironment("ASPNETCORE_URLS", ReferenceExpression.Create(
+                $"http://localhost:{http.Property(EndpointProperty.TargetPort)};http://localhost:{management.Property(EndpointProperty.TargetPort)}"))
+            .WithEnvironment("Management__Port", management.Property(EndpointProperty.TargetPort))
+            .WithEnvironment("OTEL_SERVICE_NAME", "router")
+            .WithHttpHealthCheck("/health", endpointName: Management)
+            .WithRouterSettings(composition, hostsFile, pveApi);
+        return composition.Telemetry ? router.WithOtlpExporter() : router;
+    }
+
+    private static IResourceBuilder<T> WithRouterSettings<T>(this IResourceBuilder<T> router,
+        CompositionOptions composition, string hostsFile, string pveApi) where T : IResourceWithEnvironment
+    {
+        router
             .WithEnvironment("Router__Profile", composition.Profile)
             .WithEnvironment("Router__SearchDomain", SandboxNames.DefaultSearchDomain)
             .WithEnvironment("Router__HostsFile", hostsFile)
             .WithEnvironment("Router__HostsFileOnly", "true")
             .WithEnvironment("Router__Domain", FakeAccount.Domain)
             .WithEnvironment("Router__PveUpstream", pveApi);
+        // Last, so a setting under test can override any of the above.
+        foreach (var (name, value) in composition.RouterSettings ?? new Dictionary<string, string>())
+        {
+            router.WithEnvironment(name, value);
+        }
+        return router;
+    }
 
     private static int FreeLoopbackPort()
     {
@@ -353,7 +416,9 @@ public sealed class ComposedStack(CompositionOptions composition, string runDire
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
     {
         ["profile"] = Options.Profile,
-        ["router"] = Router,
+        ["router"] = Options.RouterSettings is { } settings
+            ? $"{Router} with {string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))} (Cmux:RouterSettings)"
+            : Router,
         ["execd"] = Options.ExecdPath is { } path ? $"{path} (Cmux:Execd)"
             : Options.DockerSandboxesOn ? $"ours, as the template image has it (eng/template, {Options.Profile} profile)"
             : $"ours (services/Cmux.Execd, {Options.Profile} profile)",
@@ -364,6 +429,9 @@ public sealed class ComposedStack(CompositionOptions composition, string runDire
         ["cloudflare"] = Options.CloudflareUrl is { } cf
             ? $"{cf.GetLeftPart(UriPartial.Path)} ({(Options.CloudflareWrite ? "writes" : "dry run")})"
             : "fake (fakes/Cmux.Fakes.Cloudflare, fakes/Cmux.Fakes.Edge)",
+        ["access"] = Options.Access ? "on (service token)" : "off (Cmux:Access=false)",
+        ["telemetry"] = Options.Telemetry ? "OTLP to the dashboard" : "off (Cmux:Telemetry=false)",
+        ["endpoints"] = Options.EndpointProxy ? "behind Aspire's proxy" : "each service's own listener (Cmux:EndpointProxy=false)",
     };
 
     public void Write()

@@ -66,6 +66,41 @@ public sealed record CompositionOptions
 
     public bool IsCmuxProfile => Profile == Profiles.Cmux;
 
+    /// <summary>
+    /// Whether the tunnel setup puts the sandboxes behind Access (a service token), as cmux runs
+    /// them; false lets the benchmarks measure the edge chain without it (<c>eng/compare.sh</c>).
+    /// </summary>
+    public bool Access { get; init; } = true;
+
+    /// <summary>
+    /// Whether every sandbox port serves the <c>/_cmux/*</c> test endpoints (bytes, echo, websocket
+    /// echo), which the load benchmarks request; the suite brings its own probe instead, as it must
+    /// on a real template, so they are off unless asked for.
+    /// </summary>
+    public bool SandboxTestEndpoints { get; init; }
+
+    /// <summary>
+    /// Whether the projects export OTLP to the dashboard; false leaves them without an OTLP
+    /// endpoint, so ServiceDefaults builds no exporter (as Caddy and nginx export nothing).
+    /// </summary>
+    public bool Telemetry { get; init; } = true;
+
+    /// <summary>
+    /// Whether Aspire's proxy (DCP's) stands in front of every endpoint, as Aspire composes by
+    /// default; false: each service listens on its endpoint's port itself, as on a PVE host, so a
+    /// benchmark measures the router rather than the proxy's extra hop.
+    /// </summary>
+    public bool EndpointProxy { get; init; } = true;
+
+    /// <summary>Another build of our router (a <c>Cmux.Router.dll</c>) run in its place; null for services/Cmux.Router.</summary>
+    public string? RouterBinary { get; init; }
+
+    /// <summary>
+    /// Configuration given to our router alone (<c>Cmux:RouterSettings:Kestrel:Limits:...</c> becomes
+    /// the router's <c>Kestrel__Limits__...</c>), e.g. for an A/B of one setting; null for none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? RouterSettings { get; init; }
+
     public static CompositionOptions FromConfiguration(IConfiguration configuration)
     {
         var problems = new List<string>();
@@ -130,11 +165,36 @@ public sealed record CompositionOptions
 
         var pve = Endpoint(configuration["Cmux:Pve"], "Cmux:Pve", null, problems);
         var cloudflare = Endpoint(configuration["Cmux:Cloudflare"], "Cmux:Cloudflare", CloudflareApi, problems);
-        var write = false;
-        if (configuration["Cmux:CloudflareWrite"] is { Length: > 0 } w && !bool.TryParse(w, out write))
+        var write = Flag(configuration, "Cmux:CloudflareWrite", false, problems);
+        var access = Flag(configuration, "Cmux:Access", true, problems);
+        var testEndpoints = Flag(configuration, "Cmux:SandboxTestEndpoints", false, problems);
+        var telemetry = Flag(configuration, "Cmux:Telemetry", true, problems);
+        var endpointProxy = Flag(configuration, "Cmux:EndpointProxy", true, problems);
+
+        string? routerBinary = null;
+        switch (configuration["Cmux:RouterBinary"]?.Trim())
         {
-            problems.Add($"Cmux:CloudflareWrite must be true or false, not '{w}'.");
+            case null or "":
+                break;
+            case var path when router != RouterKind.Ours:
+                problems.Add($"Cmux:RouterBinary ('{path}') is a build of our router: it needs Cmux:Router={Ours}.");
+                break;
+            case var path when File.Exists(path) && path.EndsWith(".dll", StringComparison.Ordinal):
+                routerBinary = Path.GetFullPath(path);
+                break;
+            case var path:
+                problems.Add($"Cmux:RouterBinary must be the path of a Cmux.Router.dll build; '{path}' is not an existing .dll.");
+                break;
         }
+        var settingsSection = configuration.GetSection("Cmux:RouterSettings");
+        var routerSettings = settingsSection.AsEnumerable(makePathsRelative: true)
+            .Where(s => s.Key.Length > 0 && s.Value is not null)
+            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!, StringComparer.Ordinal);
+        if (routerSettings.Count > 0 && router != RouterKind.Ours)
+        {
+            problems.Add($"Cmux:RouterSettings configure our router: they need Cmux:Router={Ours}.");
+        }
+
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("The composition's settings are wrong:\n  " + string.Join("\n  ", problems));
@@ -150,7 +210,27 @@ public sealed record CompositionOptions
             PveUrl = pve,
             CloudflareUrl = cloudflare,
             CloudflareWrite = write,
+            Access = access,
+            SandboxTestEndpoints = testEndpoints,
+            Telemetry = telemetry,
+            EndpointProxy = endpointProxy,
+            RouterBinary = routerBinary,
+            RouterSettings = routerSettings.Count > 0 ? routerSettings : null,
         };
+    }
+
+    private static bool Flag(IConfiguration configuration, string key, bool otherwise, List<string> problems)
+    {
+        if (configuration[key] is not { Length: > 0 } value)
+        {
+            return otherwise;
+        }
+        if (bool.TryParse(value.Trim(), out var flag))
+        {
+            return flag;
+        }
+        problems.Add($"{key} must be true or false, not '{value}'.");
+        return otherwise;
     }
 
     /// <summary><c>fake</c> (or nothing) is null; <c>real</c> is <paramref name="real"/>; otherwise an http(s) URL.</summary>

@@ -5,7 +5,7 @@ namespace Cmux.AppHost.Composition;
 /// <summary>
 /// Writes every resource's endpoints to <c>{Cmux:RunDirectory}/endpoints.json</c> as Aspire
 /// allocates them (<c>{"edge": {"https": "tcp://localhost:41234", ...}, ...}</c>), so a process
-/// beside the AppHost (<c>eng/bench-stack.sh</c>) reaches the composed stack without Aspire's API:
+/// beside the AppHost (the benchmarks, through <c>eng/lib/stack.sh</c>) reaches the composed stack without Aspire's API:
 /// the same composition code and keys as the suite and the dashboard. The file is replaced whole on
 /// every change, never left half written.
 /// </summary>

@@ -404,6 +404,21 @@ public sealed class PveApiTests() : PveFakeTests(
         next.Status.ShouldBe(200);
     }
 
+    [Fact]
+    [Trait(Category.Name, Category.Unit)]
+    [Trait(Feature.Name, Feature.PveApi)]
+    public async Task The_admin_create_takes_the_vmid_asked_for_else_the_first_free_from_200()
+    {
+        using var admin = new HttpClient { BaseAddress = Pve.Http };
+
+        using var named = await admin.PostAsJsonAsync("_fake/containers", new { vmid = 4242 });
+        using var next = await admin.PostAsJsonAsync("_fake/containers", new { hostname = (string?)null });
+
+        (await named.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("vmid").GetInt32().ShouldBe(4242);
+        (await next.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("vmid").GetInt32().ShouldBe(200);
+        (await StatusOf(4242)).ShouldBe("running");
+    }
+
     private async Task<string?> StatusOf(int vmid) =>
         (await Api.PveGetAsync($"nodes/pve/lxc/{vmid}/status/current")).Data.GetProperty("status").GetString();
 

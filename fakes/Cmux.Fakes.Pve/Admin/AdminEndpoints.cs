@@ -14,7 +14,7 @@ namespace Cmux.Fakes.Pve.Admin;
 /// GET    /_fake/faults            the faults in force
 /// PUT    /_fake/faults            replace them (FaultOptions as JSON)
 /// GET    /_fake/containers        every container: vmid, hostname, status, lock, address
-/// POST   /_fake/containers        {"hostname"?} linked clone of the template + start, as cmux does; answers when running
+/// POST   /_fake/containers        {"hostname"?, "vmid"?} linked clone of the template + start, as cmux does; answers when running
 /// DELETE /_fake/containers/{id}   make a container vanish behind the API's back (as a manual pct destroy)
 /// </code>
 /// </summary>
@@ -45,7 +45,11 @@ public static class AdminEndpoints
         });
     }
 
-    public sealed record CreateRequest(string? Hostname);
+    /// <summary>
+    /// Without a vmid the clone takes the first free one from 200; a caller running several stacks
+    /// at once names its own, since a process sandbox's loopback address is its vmid's.
+    /// </summary>
+    public sealed record CreateRequest(string? Hostname, int? Vmid = null);
 
     private static object Summary(Container c) => new
     {
@@ -64,7 +68,7 @@ public static class AdminEndpoints
         var node = options.Value.Node;
         try
         {
-            var vmid = state.Read(all => Enumerable.Range(FirstSandboxVmid, int.MaxValue - FirstSandboxVmid).First(id => !state.IsTaken(all, id)));
+            var vmid = body?.Vmid ?? state.Read(all => Enumerable.Range(FirstSandboxVmid, int.MaxValue - FirstSandboxVmid).First(id => !state.IsTaken(all, id)));
             var hostname = body?.Hostname ?? SandboxNames.Hostname(vmid);
             await RunTaskAsync(api, tasks, "POST", $"/nodes/{node}/lxc/{options.Value.TemplateVmid}/clone",
                 new() { ["newid"] = $"{vmid}", ["hostname"] = hostname, ["full"] = "0" }, ct);
