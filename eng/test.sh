@@ -9,7 +9,7 @@
 #      "cmux,ours seed,caddy" by default, "" for none), report and console log in
 #      artifacts/conformance/<profile>-<router>/; last (unless CMUX_DOCKER=0), Category=docker and the
 #      suite on the Docker runtime (artifacts/conformance/docker/), on the sandbox template
-#      (eng/template), which builds beside the unit phase.
+#      (eng/template), which builds from the end of the bootstrap on.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -43,9 +43,24 @@ mkdir -p "$results"
 export CMUX_DOCKER=${CMUX_DOCKER:-1}
 [[ $CMUX_DOCKER == [01] ]] || { echo "CMUX_DOCKER must be 1 (the default: the docker tests run) or 0 (they report themselves skipped), not '$CMUX_DOCKER'"; echo "0 passed, 1 failed"; exit 2; }
 
+# The sandbox template the docker tests run (eng/template: debootstrap, apt, npm, execd) needs
+# Docker and debootstrap from the bootstrap, not the build (it publishes execd from a copy of the
+# sources): it starts as soon as the bootstrap is done and builds beside the compile, the unit
+# phase and the first stack jobs; the docker jobs, last in the queue, wait for it. A cached recipe
+# returns at once, a cold build takes four to six minutes. Without a Docker daemon (CMUX_DOCKER=0,
+# or none answers) it is not built, the docker tests run in the unit phase, where each reports
+# itself skipped and why, and the suite on the Docker runtime is not run.
+template_exit="$results/template.exit" template_started="$results/template.started"
+rm -f "$template_exit" "$template_started"
+start_template() {
+  [[ $CMUX_DOCKER == 1 ]] && timeout 10 docker info >/dev/null 2>&1 || return 0
+  : >"$template_started"
+  ( nice -n 5 eng/template/build.sh >"$results/template.log" 2>&1; echo $? >"$template_exit" ) &
+}
+
 # The machine's packages and the build need nothing of each other: apt's downloads and unpacking
 # (a minute on a fresh machine) overlap the compile instead of preceding it.
-eng/bootstrap.sh & bootstrap=$!
+( eng/bootstrap.sh && start_template ) & bootstrap=$!
 eng/build.sh || { wait $bootstrap; echo "0 passed, 1 failed"; exit 1; }
 wait $bootstrap || { echo "0 passed, 1 failed"; exit 1; }
 took "bootstrap and build, side by side"
@@ -56,21 +71,12 @@ phase() { # what to test, its filter, then more dotnet test arguments; $trx name
     --logger "trx${trx:+;LogFileName=$trx}" --logger "console;verbosity=normal" --results-directory "$results" "$@" "${args[@]}"
 }
 status=0
-# The sandbox template the docker tests run (eng/template: debootstrap, apt, npm, execd), built
-# beside the unit phase (not the build: its execd publish restores projects the build compiles);
-# a cached recipe returns at once, a cold build takes four to six minutes. Without a Docker daemon
-# (CMUX_DOCKER=0, or none answers) it is not built, the docker tests run in the unit phase, where
-# each reports itself skipped and why, and the suite on the Docker runtime is not run.
-docker=$CMUX_DOCKER template_exit="$results/template.exit" unit_filter="Category!=stack&Category!=browser&Category!=rehearsal"
-rm -f "$template_exit"
-if [[ $docker == 1 ]] && ! timeout 10 docker info >/dev/null 2>&1; then
+docker=$CMUX_DOCKER unit_filter="Category!=stack&Category!=browser&Category!=rehearsal"
+if [[ $docker == 1 && ! -f $template_started ]]; then
   docker=0 docker_note="no Docker daemon answers (bootstrap said why): the docker tests report themselves skipped, and the suite on the Docker runtime is not run"
   echo "$docker_note" | tee "$results/template.log"
 fi
-if [[ $docker == 1 ]]; then
-  unit_filter+="&Category!=docker"
-  ( nice -n 5 eng/template/build.sh >"$results/template.log" 2>&1; echo $? >"$template_exit" ) &
-fi
+[[ $docker == 1 ]] && unit_filter+="&Category!=docker"
 phase Cmux.Conformance.sln "$unit_filter" || status=1
 took "unit (every assembly side by side)"
 

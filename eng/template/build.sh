@@ -19,9 +19,11 @@ say() { printf 'template: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 low() { nice -n 19 ionice -c3 "$@"; }
 
-# The recipe: this folder's files and the sources of execd and the projects it references
-# (sorted bytewise, so the hash does not depend on the caller's locale).
-hash=$( { cd "$repo" && find eng/template services/Cmux.Execd services/Cmux.Contract services/Cmux.ServiceDefaults \
+# The recipe: this folder's files and the sources of execd, the projects it references and the
+# repository's build settings (sorted bytewise, so the hash does not depend on the caller's locale).
+execd_sources=(services/Cmux.Execd services/Cmux.Contract services/Cmux.ServiceDefaults
+  global.json .editorconfig Directory.Build.props Directory.Build.targets Directory.Packages.props)
+hash=$( { cd "$repo" && find eng/template "${execd_sources[@]}" \
             -type f ! -path '*/bin/*' ! -path '*/obj/*' ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; } \
         | sha256sum | cut -c1-12)
 dir=$out_root/$hash
@@ -97,10 +99,15 @@ install -m 0644 "$here/socketio-server.js" "$here/terminal-server.js" "$here/vsc
 install -m 0644 "$here/preview-index.html" "$rootfs/opt/cmux/preview/index.html"
 install -m 0644 "$here/vite.config.mjs" "$rootfs/opt/cmux/preview/vite.config.mjs"
 
+# From a copy of the sources: a runtime-specific restore in the repository would rewrite the
+# obj/ folders a build of the solution beside this one is reading (eng/test.sh runs the two at once).
 say "execd: dotnet publish -r linux-x64 --self-contained"
-low dotnet publish "$repo/services/Cmux.Execd/Cmux.Execd.csproj" -c Release -r linux-x64 --self-contained \
+rm -rf "$dir/src" && mkdir -p "$dir/src"
+(cd "$repo" && tar -c --exclude=bin --exclude=obj "${execd_sources[@]}") | tar -x -C "$dir/src"
+low dotnet publish "$dir/src/services/Cmux.Execd/Cmux.Execd.csproj" -c Release -r linux-x64 --self-contained \
     -p:InvariantGlobalization=true -o "$rootfs/opt/cmux/execd" >"$dir/execd.log" 2>&1 || die "execd publish failed: $dir/execd.log"
 
+rm -rf "$dir/src"
 cleanup
 : >"$rootfs/etc/resolv.conf"
 echo "cmux-template" >"$rootfs/etc/hostname"
