@@ -79,7 +79,7 @@ fi
 export DOCKER_API_VERSION=1.41
 docker_answers() { command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; }
 if [ "${CMUX_DOCKER:-0}" = 1 ] && ! docker_answers && command -v dockerd >/dev/null && [ "$(id -u)" != 0 ]; then
-  say "Docker's daemon is not running, and starting it needs root ('sudo dockerd &'): the docker tests will be skipped"
+  say "Docker's daemon does not answer this user (not running: starting it needs root, 'sudo dockerd &'; or its socket is not this user's): the docker tests will be skipped"
 elif [ "${CMUX_DOCKER:-0}" = 1 ] && ! docker_answers && command -v dockerd >/dev/null; then
   say "starting dockerd (log: /var/log/cmux-dockerd.log)"
   (umask 077; setsid dockerd >/var/log/cmux-dockerd.log 2>&1 < /dev/null &)
