@@ -45,6 +45,7 @@ ab_rounds=${BENCH_AB_ROUNDS:-3}
 script=bench-router
 work="$root/artifacts/bench-router/run"
 source "$root/eng/lib/stack.sh"
+source "$root/eng/lib/wrk.sh"
 
 PATH=$PATH:/usr/sbin
 need_tools wrk caddy nginx unshare curl jq ss
@@ -113,22 +114,15 @@ NGINX
 fi
 
 run() { # name url host
-  local out rps p50 p99
+  local rps p50 p99
   curl -sf -o /dev/null -H "Host: $3" "$2$path" || die "$1 does not answer $2$path (Host: $3; logs: $work)"
   # Warm-up (JIT tiers, connection pools), discarded; then the measured run.
   wrk -t2 -c"$connections" -d2s -H "Host: $3" "$2$path" >/dev/null
   wrk -t2 -c"$connections" -d"$duration" --latency -H "Host: $3" "$2$path" >"$work/$1.wrk"
-  out=$(cat "$work/$1.wrk")
-  grep -q -E 'Non-2xx|Socket errors' <<<"$out" && echo "$script: $1: wrk saw errors: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | paste -sd' ')" >&2
-  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-  p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  grep -q -E 'Non-2xx|Socket errors' "$work/$1.wrk" && echo "$script: $1: wrk saw errors: $(grep -E 'Non-2xx|Socket errors' "$work/$1.wrk" | paste -sd' ')" >&2
+  read -r rps p50 p99 _ < <(wrk_numbers <"$work/$1.wrk")
   printf '%-8s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
   eval "${1}_rps=$rps; ${1}_p99=$p99"
-}
-
-ms() { # wrk latency (us/ms/s) -> milliseconds
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
 
 if ((ab)); then
@@ -136,7 +130,7 @@ if ((ab)); then
   b_url="http://${stack_router[B]}" b_host=$(stack_host B "$port")
   echo "A/B: router A $(jq -r .router "${stack_run[A]}/composition.json"), B $(jq -r .router "${stack_run[B]}/composition.json")"
   echo "wrk -t2 -c${connections} -d${duration}s GET ${path}, $ab_rounds rounds, telemetry $( ((telemetry)) && echo on || echo off), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '%-8s %12s %10s %10s\n' target req/s p50 p99
+  printf '%-8s %12s %10s %10s\n' target req/s p50_ms p99_ms
   best_a=0 best_b=0
   for ((round = 1; round <= ab_rounds; round++)); do
     if ((round % 2)); then run A "$a_url" "$a_host"; run B "$b_url" "$b_host"
@@ -152,13 +146,13 @@ fi
 
 host=$(stack_host ours "$port")
 echo "wrk -t2 -c${connections} -d${duration}s GET ${path} (Host: ${host}; Caddy's sandbox: $(stack_host caddy "$port")) on $(nproc) cores, telemetry $( ((telemetry)) && echo on || echo off), load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %12s %10s %10s\n' target req/s p50 p99
+printf '%-8s %12s %10s %10s\n' target req/s p50_ms p99_ms
 run direct "http://${stack_ip[ours]}:${port}" "$host"
 run router "http://${stack_router[ours]}" "$host"
 run caddy "http://${stack_router[caddy]}" "$(stack_host caddy "$port")"
 run nginx "http://127.0.0.1:${nginx_port}" "$host"
 awk -v r="$router_rps" -v c="$caddy_rps" -v n="$nginx_rps" -v d="$direct_rps" \
-  -v rp="$(ms "$router_p99")" -v cp="$(ms "$caddy_p99")" -v np="$(ms "$nginx_p99")" 'BEGIN {
+  -v rp="$router_p99" -v cp="$caddy_p99" -v np="$nginx_p99" 'BEGIN {
   printf "router/caddy throughput %.2fx, router/nginx %.2fx, router/direct %.2fx\n", r / c, r / n, r / d
   printf "p99 router %.2f ms vs caddy %.2f ms (%s), vs nginx %.2f ms (%s)\n",
     rp, cp, (rp <= cp ? "no worse" : "WORSE"), np, (rp <= np ? "no worse" : "WORSE") }'

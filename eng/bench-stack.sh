@@ -24,6 +24,7 @@ out="$root/artifacts/bench-stack"
 work="$out/run"
 script=bench-stack
 source "$root/eng/lib/stack.sh"
+source "$root/eng/lib/wrk.sh"
 
 need_tools wrk jq curl ss
 [[ $duration =~ ^[1-9][0-9]*$ && $connections =~ ^[1-9][0-9]*$ ]] || die "usage: eng/bench-stack.sh [seconds] [connections] [path]"
@@ -39,12 +40,11 @@ router=${stack_router[stack]} edge=${stack_edge[stack]} ca=${stack_ca[stack]}
 client_id=${stack_client_id[stack]} client_secret=${stack_client_secret[stack]}
 echo "== $connections connections, ${duration}s each, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
-run_wrk() { # url wrk-options... -> "rps p50 p99"
+run_wrk() { # url wrk-options... -> "rps p50 p99 [errors]"
   local url=$1 text; shift
   text=$(WRK_CONNECT_TO=127.0.0.1 timeout $((duration + 30)) wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url")
   grep -q -E 'Non-2xx|Socket errors' <<<"$text" && echo "$script: wrk saw errors: $(grep -E 'Non-2xx|Socket errors' <<<"$text")" >&2
-  echo "$(awk '/^Requests\/sec/ { print $2 }' <<<"$text") $(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$text")") $(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$text")")"
+  wrk_numbers <<<"$text"
 }
 run_engine() { # name url engine-options... -> "rps p50 p99"
   local name=$1 url=$2; shift 2

@@ -42,6 +42,7 @@ out="$root/artifacts/compare"
 work="$root/artifacts/compare/run"  # logs, run folders, sandbox data; kept for a look after the run
 script=compare
 source "$root/eng/lib/stack.sh"
+source "$root/eng/lib/wrk.sh"
 
 [[ -z ${COMPARE_EDGE_ACCESS:-} ]] || die "COMPARE_EDGE_ACCESS is gone: one run measures the edge with Access (edge) and without (edge-noaccess)"
 [[ -z ${COMPARE_PORT_BASE:-} ]] || die "COMPARE_PORT_BASE is gone: the AppHost allocates every port (eng/lib/stack.sh)"
@@ -110,18 +111,8 @@ check() { # target: one request as the tools send it, so wrong wiring fails here
 }
 for name in "${targets[@]}"; do describe "$name"; check "$name"; done
 
-to_ms() { # wrk latency such as 812.00us, 1.34ms, 1.02s
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
-}
-
 run_wrk() { # seconds -> "rps p50 p99 [errors]"; uses url and wrk_opts
-  local text rps p50 p99 errors
-  text=$(env "${access_env[@]}" WRK_CONNECT_TO=127.0.0.1 timeout $(($1 + 30)) wrk -t2 -c"$connections" -d"$1s" --latency "${wrk_opts[@]}" "$url$path")
-  rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$text")
-  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$text")")
-  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$text")")
-  errors=$(awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }' <<<"$text")
-  echo "$rps $p50 $p99 ${errors:+errors}"
+  env "${access_env[@]}" WRK_CONNECT_TO=127.0.0.1 timeout $(($1 + 30)) wrk -t2 -c"$connections" -d"$1s" --latency "${wrk_opts[@]}" "$url$path" | wrk_numbers
 }
 
 run_engine() { # name round [engine options...] -> "rps p50 p99 [failed]"; uses url and engine_opts

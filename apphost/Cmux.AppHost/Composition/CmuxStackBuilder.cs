@@ -239,11 +239,12 @@ public static class CmuxStackBuilder
         }
         if (!composition.Telemetry)
         {
-            // Aspire names the dashboard's OTLP endpoint in every project's environment; without it
-            // ServiceDefaults builds no exporter, no tracing and no metrics SDK, as a service deployed alone.
-            foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+            // Aspire names the dashboard's OTLP endpoint in every project's environment (and in an
+            // executable's that asks, as another router build does); without it ServiceDefaults builds
+            // no exporter, no tracing and no metrics SDK, as a service deployed alone.
+            foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().ToList())
             {
-                builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+                builder.CreateResourceBuilder(resource).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
             }
         }
 
@@ -355,7 +356,7 @@ public static class CmuxStackBuilder
     /// <summary>
     /// Another build of our router (<c>Cmux:RouterBinary</c>, e.g. a copy of the build before a
     /// change) as an executable with what the project resource gets: its endpoints in
-    /// <c>ASPNETCORE_URLS</c>, health on the management endpoint, OTLP to the dashboard unless Cmux:Telemetry=false.
+    /// <c>ASPNETCORE_URLS</c>, health on the management endpoint, OTLP to the dashboard.
     /// </summary>
     private static IResourceBuilder<ExecutableResource> AddRouterBuild(IDistributedApplicationBuilder builder,
         CompositionOptions composition, string hostsFile, string pveApi, string binary)
@@ -371,7 +372,7 @@ public static class CmuxStackBuilder
             .WithEnvironment("OTEL_SERVICE_NAME", "router")
             .WithHttpHealthCheck("/health", endpointName: Management)
             .WithRouterSettings(composition, hostsFile, pveApi);
-        return composition.Telemetry ? router.WithOtlpExporter() : router;
+        return router.WithOtlpExporter();
     }
 
     private static IResourceBuilder<T> WithRouterSettings<T>(this IResourceBuilder<T> router,
