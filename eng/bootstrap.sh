@@ -78,14 +78,16 @@ fi
 # Docker's daemon, for the docker tests: Debian's 20.10 speaks API 1.41, newer clients ask more.
 export DOCKER_API_VERSION=1.41
 docker_answers() { command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; }
-if [ "${CMUX_DOCKER:-0}" = 1 ] && ! docker_answers && command -v dockerd >/dev/null && [ "$(id -u)" != 0 ]; then
-  say "Docker's daemon does not answer this user (not running: starting it needs root, 'sudo dockerd &'; or its socket is not this user's): the docker tests will be skipped"
-elif [ "${CMUX_DOCKER:-0}" = 1 ] && ! docker_answers && command -v dockerd >/dev/null; then
-  say "starting dockerd (log: /var/log/cmux-dockerd.log)"
-  (umask 077; setsid dockerd >/var/log/cmux-dockerd.log 2>&1 < /dev/null &)
-  for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
-  # The docker tests say they were skipped, and why, when no daemon answers: not a reason to stop.
-  docker_answers || say "dockerd did not answer within 30 s (see /var/log/cmux-dockerd.log): the docker tests will be skipped"
+if [ "${CMUX_DOCKER:-0}" = 1 ] && ! docker_answers && command -v dockerd >/dev/null; then
+  if [ "$(id -u)" != 0 ]; then
+    say "Docker's daemon does not answer this user (not running: starting it needs root, 'sudo dockerd &'; or its socket is not this user's): the docker tests will be skipped"
+  else
+    say "starting dockerd (log: /var/log/cmux-dockerd.log)"
+    (umask 077; setsid dockerd >/var/log/cmux-dockerd.log 2>&1 < /dev/null &)
+    for _ in $(seq 1 60); do docker_answers && break; sleep 0.5; done
+    # The docker tests say they were skipped, and why, when no daemon answers: not a reason to stop.
+    docker_answers || say "dockerd did not answer within 30 s (see /var/log/cmux-dockerd.log): the docker tests will be skipped"
+  fi
 fi
 
 say "ready"
