@@ -100,13 +100,11 @@ describe() { # target -> url, via (for the log), wrk_opts, engine_opts, access_e
 }
 
 check() { # target: one request as the tools send it, so wrong wiring fails here rather than as a table of errors
-  local config="" stack=${stack_of[$1]}
-  ((${#access_env[@]})) &&
-    config=$(printf 'header = "CF-Access-Client-Id: %s"\nheader = "CF-Access-Client-Secret: %s"' "${access_env[0]#*=}" "${access_env[1]#*=}")
+  local stack=${stack_of[$1]}
   case $1 in
     direct) curl -sf -o /dev/null -m 5 "$url$path" ;;
     router | caddy) curl -sf -o /dev/null -m 5 -H "Host: $host" "$url$path" ;;
-    *) curl -sf -o /dev/null -m 5 --cacert "${stack_ca[$stack]}" --resolve "$host:${url##*:}:127.0.0.1" -K - "$url$path" <<<"$config" ;;
+    *) stack_curl_access "$stack" | curl -sf -o /dev/null -m 5 --cacert "${stack_ca[$stack]}" --resolve "$host:${url##*:}:127.0.0.1" -K - "$url$path" ;;
   esac || die "$1 does not answer $url$path (logs: $work/${stack_of[$1]})"
 }
 for name in "${targets[@]}"; do describe "$name"; check "$name"; done

@@ -68,8 +68,9 @@ stack_start soak "$vmid" Cmux__Router=ours Cmux__Access=true Cmux__SandboxTestEn
 stacks_up soak
 sandbox_ip=${stack_ip[soak]}
 web=$(stack_host soak 39378)
-for _ in $(seq 1 150); do
-  curl -sf -o /dev/null -m 2 -H 'Content-Type: application/json' -d '{"command":"true"}' "http://$sandbox_ip:39375/exec" && break
+deadline=$((SECONDS + 30))
+until curl -sf -o /dev/null -m 2 -H 'Content-Type: application/json' -d '{"command":"true"}' "http://$sandbox_ip:39375/exec"; do
+  ((SECONDS < deadline)) || die "execd in sandbox $vmid ($sandbox_ip:39375) did not run a command within 30 s (log: $work/soak/apphost.log)"
   sleep 0.2
 done
 

@@ -17,8 +17,9 @@
 # Then, per stack: stack_router[NAME], stack_edge[NAME], stack_pve[NAME] (host:port on loopback;
 # stack_edge empty without the Cloudflare fakes), stack_ip[NAME] (the sandbox's address),
 # stack_ca[NAME] (the run CA's pem), stack_client_id[NAME] and stack_client_secret[NAME] (the Access
-# service token; empty with Cmux:Access=false), stack_run[NAME] (its run folder), and
-# `stack_host NAME PORT` prints the sandbox port's public name.
+# service token; empty with Cmux:Access=false), stack_run[NAME] (its run folder);
+# `stack_host NAME PORT` prints the sandbox port's public name, `stack_curl_access NAME` the token
+# as curl's config for -K - (on stdin).
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 stack_domain=example.test       # the fake Cloudflare account's zone (fakes/Cmux.Fakes.Cloudflare/FakeAccount.cs)
@@ -121,15 +122,18 @@ stack_wait_up() { # NAME: endpoints allocated, the tunnel setup's service token 
   fi
 }
 
+stack_curl_access() { # NAME -> curl's config (-K -) with the stack's service token; nothing without Access.
+  # On stdin, so the token's secret is never on a command line.
+  [[ -n ${stack_client_secret[$1]} ]] || return 0
+  printf 'header = "CF-Access-Client-Id: %s"\nheader = "CF-Access-Client-Secret: %s"\n' "${stack_client_id[$1]}" "${stack_client_secret[$1]}"
+}
+
 stack_answers() { # NAME: the sandbox's page through the router and, if there is one, the edge
-  local name=$1 host edge=${stack_edge[$1]} config=""
+  local name=$1 host edge=${stack_edge[$1]}
   host=$(stack_host "$name" "$stack_web_port")
   curl -sf -o /dev/null -m 2 -H "Host: $host" "http://${stack_router[$name]}/" || return 1
   [[ -z $edge ]] && return 0
-  # The token's secret goes to curl as a config on stdin, never on its command line.
-  [[ -n ${stack_client_secret[$name]} ]] &&
-    config=$(printf 'header = "CF-Access-Client-Id: %s"\nheader = "CF-Access-Client-Secret: %s"' "${stack_client_id[$name]}" "${stack_client_secret[$name]}")
-  curl -sf -o /dev/null -m 2 --cacert "${stack_ca[$name]}" --resolve "$host:${edge#*:}:127.0.0.1" -K - "https://$host:${edge#*:}/" <<<"$config"
+  stack_curl_access "$name" | curl -sf -o /dev/null -m 2 --cacert "${stack_ca[$name]}" --resolve "$host:${edge#*:}:127.0.0.1" -K - "https://$host:${edge#*:}/"
 }
 
 stacks_up() { # NAME...

@@ -71,6 +71,8 @@ public static class BrowserChecks
             }
             catch (PlaywrightException e) when (e.Message.Contains("ERR_NETWORK_CHANGED", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
             {
+                // Chromium reports every change of a burst (a network, then each container's veth): let it settle.
+                await Task.Delay(100);
             }
         }
     }
