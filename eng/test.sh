@@ -81,33 +81,51 @@ phase Cmux.Conformance.sln "$unit_filter" || status=1
 took "unit (every assembly side by side)"
 
 # The stack jobs: the projects that start the composed stack (StartsStack; the trait convention
-# keeps such tests there), then each further composition of CMUX_COMPOSITIONS. They queue for
-# CMUX_STACKS_AT_ONCE slots (2): what they wait on is mostly sandboxes and timeouts, not this
-# machine's two cores, but the dashboard's browser test and the suite's load run, beside three
-# stacks, once missed their deadlines. Each job has its own stack, console log, PVE vmids and Morph
-# sandbox ids (the Morph fake reads Morph__*SandboxId, which every resource inherits from the
-# AppHost's environment), so no two sandboxes share a loopback address.
-slots=${CMUX_STACKS_AT_ONCE:-2} jobs=() pids=() job_vmid=200 job_morph=50000
+# keeps such tests there), then each further composition of CMUX_COMPOSITIONS, then the docker jobs.
+# Each has its own stack, console log, PVE vmids and Morph sandbox ids, given when it is queued (the
+# Morph fake reads Morph__*SandboxId, which every resource inherits from the AppHost's environment),
+# so no two sandboxes share a loopback address. They run CMUX_STACKS_AT_ONCE (3) at a time, the
+# longest first as measured here (the projects, then the suite on the Docker runtime, the docker
+# tests, the compositions), each as soon as it can: a docker job once the template is built. What
+# they wait on is mostly sandboxes and timeouts: with three, the machine's two cores were busy 60 %
+# of the time on average, and with test stacks exporting no telemetry nothing missed a deadline.
+slots=${CMUX_STACKS_AT_ONCE:-3} jobs=() pids=() queue=() job_vmid=200 job_morph=50000
+[[ $slots =~ ^[1-9]$ ]] || { echo "CMUX_STACKS_AT_ONCE must be 1..9, not '$slots'"; echo "0 passed, 1 failed"; exit 2; }
 running() { local n=0 pid; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done; echo $n; }
 stack_job() { # label, console log, NAME=value... for the job's environment, then the phase's arguments
   local label=$1 log=$2; shift 2
-  # The template build runs in the background too; only the stack jobs count against the slots.
-  while (($(running) >= slots)); do wait -n; done
+  jobs+=("$label|$log")
   rm -f "$log.exit"
   # Morph's sandbox ids are addresses too (1..65535): 2500 a job from 50000 leaves room for six.
   if ((job_morph + 2499 > 65535)); then
     echo "$label: not run: no Morph sandbox ids left for a job past the sixth (50000..65535, 2500 a job)" >"$log"; echo 1 >"$log.exit"
-    jobs+=("$label|$log"); return
+    return
   fi
+  queue+=("$(printf '%q ' "$log" CMUX_PVE_FIRST_VMID=$job_vmid Morph__FirstSandboxId=$job_morph Morph__LastSandboxId=$((job_morph + 2499)) "$@")")
+  job_vmid=$((job_vmid + 400)) job_morph=$((job_morph + 2500))
+}
+launch() { # console log, NAME=value... for the job's environment, then the phase's arguments
+  local log=$1; shift
   ( while [[ $1 == *=* ]]; do export "${1?}"; shift; done
-    export CMUX_PVE_FIRST_VMID=$job_vmid Morph__FirstSandboxId=$job_morph Morph__LastSandboxId=$((job_morph + 2499))
-    if [[ ${needs_template:-} == 1 ]]; then
-      # The template build is a sibling, not a child: its exit status comes through a file.
-      while [[ ! -f $template_exit ]]; do sleep 1; done
-      [[ $(cat "$template_exit") == 0 ]] || { echo "the template build failed: $results/template.log"; tail -n 20 "$results/template.log"; echo 1 >"$log.exit"; exit; }
+    if [[ ${needs_template:-} == 1 && $(cat "$template_exit") != 0 ]]; then
+      echo "the template build failed: $results/template.log"; tail -n 20 "$results/template.log"; echo 1 >"$log.exit"; exit
     fi
     phase "$@"; echo $? >"$log.exit" ) >"$log" 2>&1 &
-  pids+=($!) jobs+=("$label|$log") job_vmid=$((job_vmid + 400)) job_morph=$((job_morph + 2500))
+  pids+=($!)
+}
+run_queue() { # in queue order, each job whose template (if it needs one) is built, as slots free
+  local i job
+  while ((${#queue[@]})); do
+    while (($(running) >= slots)); do wait -n; done
+    for i in "${!queue[@]}"; do
+      job=${queue[$i]}
+      [[ $job == *needs_template=1* && ! -f $template_exit ]] && continue
+      eval "launch $job"
+      unset "queue[$i]"
+      continue 2
+    done
+    sleep 1 # only docker jobs are left, and the template is still building
+  done
 }
 
 names=()
@@ -115,7 +133,16 @@ for project in $(grep -l '<StartsStack>true</StartsStack>' $(git ls-files '*.Tes
   name=$(basename "$project" .csproj) names+=("$name")
   stack_job "stack: $name" "$results/$name.console.log" trx=$name.trx "$project" "Category=stack|Category=browser|Category=rehearsal"
 done
-
+if [[ $docker == 1 ]]; then
+  # The suite once more with every sandbox (PVE's and Morph's) a container running the real servers.
+  dir="$root/artifacts/conformance/docker"
+  rm -rf "$dir" && mkdir -p "$dir"
+  stack_job "the suite on the Docker runtime (seed,ours), both providers" "$dir/console.log" needs_template=1 \
+    Cmux__Sandboxes=docker CMUX_REPORT_DIR="$dir" trx=composition-docker.trx \
+    conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check"
+  stack_job "docker: the sandbox runtime on the template" "$results/docker.console.log" needs_template=1 trx=docker.trx \
+    Cmux.Conformance.sln "Category=docker"
+fi
 # Each further composition runs only the PVE provider's checks (one test per check): what a
 # composition changes is the PVE chain (router, execd, profile); Morph's path is the same in every
 # one and ran in the default composition.
@@ -128,17 +155,7 @@ for composition in $compositions; do
     Cmux__Profile=$profile Cmux__Router=$router CMUX_REPORT_DIR="$dir" trx=composition-$profile-$router.trx \
     conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check&Provider=pve"
 done
-# Last in the queue, so the template has the unit phase and the first jobs' time to build.
-if [[ $docker == 1 ]]; then
-  stack_job "docker: the sandbox runtime on the template" "$results/docker.console.log" needs_template=1 trx=docker.trx \
-    Cmux.Conformance.sln "Category=docker"
-  # The suite once more with every sandbox (PVE's and Morph's) a container running the real servers.
-  dir="$root/artifacts/conformance/docker"
-  rm -rf "$dir" && mkdir -p "$dir"
-  stack_job "the suite on the Docker runtime (seed,ours), both providers" "$dir/console.log" needs_template=1 \
-    Cmux__Sandboxes=docker CMUX_REPORT_DIR="$dir" trx=composition-docker.trx \
-    conformance/Cmux.Conformance.Tests "FullyQualifiedName~Cmux.Conformance.Tests.Suite.ConformanceSuite.Check"
-fi
+run_queue
 wait
 for job in "${jobs[@]}"; do
   IFS='|' read -r label log <<<"$job"

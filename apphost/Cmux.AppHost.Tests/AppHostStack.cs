@@ -4,6 +4,7 @@ using Cmux.Cloudflare.Api;
 using Cmux.Conformance.Http;
 using Cmux.Conformance.Providers;
 using Cmux.Conformance.Providers.Pve;
+using Cmux.Conformance.Runtime;
 using Cmux.Fakes.Cloudflare;
 using Cmux.Fakes.Pve;
 using Cmux.Fakes.RunPki;
@@ -29,6 +30,8 @@ public sealed class AppHostStack : CmuxStack<Projects.Cmux_AppHost>
             TokenSecret = PveFakeApp.Defaults["Pve:Auth:Tokens:0:Secret"]!,
             Domain = FakeAccount.Domain,
             Profile = Profile,
+            // eng/test.sh gives every stack job a vmid range of its own: sandbox addresses follow vmids.
+            FirstVmid = RealProviders.FirstVmid(),
             PollInterval = TimeSpan.FromMilliseconds(200),
             TaskTimeout = TimeSpan.FromMinutes(2),
             PublicScheme = trust is null ? "http" : "https",
