@@ -2,14 +2,14 @@
 # Runs every test: bootstraps the machine, builds the solution, runs the test assemblies in two
 # phases with a TRX logger, and prints one summary line computed from all the TRX files:
 #   1. everything but Category=stack, browser and rehearsal, the assemblies side by side;
-#   2. the stack jobs, two at a time, each with a stack of its own: Category=stack|browser|rehearsal
-#      in each project that starts the composed stack (StartsStack), in the default composition
-#      (Cmux:Profile=seed, Cmux:Router=ours), console log in artifacts/test-results/<project>.console.log;
-#      then the PVE checks over each further composition of CMUX_COMPOSITIONS (profile,router pairs;
-#      "cmux,ours seed,caddy" by default, "" for none), report and console log in
-#      artifacts/conformance/<profile>-<router>/; last (unless CMUX_DOCKER=0), Category=docker and the
-#      suite on the Docker runtime (artifacts/conformance/docker/), on the sandbox template
-#      (eng/template), which builds from the end of the bootstrap on.
+#   2. the stack jobs, CMUX_STACKS_AT_ONCE (3) at a time, each with a stack of its own:
+#      Category=stack|browser|rehearsal in each project that starts the composed stack (StartsStack),
+#      in the default composition (Cmux:Profile=seed, Cmux:Router=ours), console log in
+#      artifacts/test-results/<project>.console.log; unless CMUX_DOCKER=0, the suite on the Docker
+#      runtime (artifacts/conformance/docker/) and Category=docker, on the sandbox template
+#      (eng/template), which builds from the end of the bootstrap on; the PVE checks over each further
+#      composition of CMUX_COMPOSITIONS (profile,router pairs; "cmux,ours seed,caddy" by default, ""
+#      for none), report and console log in artifacts/conformance/<profile>-<router>/.
 # Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter Category=unit]; a --filter is
 # combined with each phase's own as (yours)&(phase's).
 set -uo pipefail
@@ -64,6 +64,11 @@ start_template() {
 eng/build.sh || { wait $bootstrap; echo "0 passed, 1 failed"; exit 1; }
 wait $bootstrap || { echo "0 passed, 1 failed"; exit 1; }
 took "bootstrap and build, side by side"
+
+# Every process from here on is short-lived: the tier of instrumented code that dynamic PGO compiles
+# first pays back only in long runs, and cost a sixth of a stack's start (16.5-17.4 CPU-s against
+# 19.0-20.9 for the AppHost, one sandbox, two checks). The benchmarks (eng/bench-*.sh) keep it.
+export DOTNET_TieredPGO=0
 
 phase() { # what to test, its filter, then more dotnet test arguments; $trx names the TRX file
   local what=$1 own=$2; shift 2
