@@ -67,7 +67,7 @@ took "bootstrap and build, side by side"
 
 # Every process from here on is short-lived: the tier of instrumented code that dynamic PGO compiles
 # first pays back only in long runs, and cost a sixth of a stack's start (16.5-17.4 CPU-s against
-# 19.0-20.9 for the AppHost, one sandbox, two checks). The benchmarks (eng/bench-*.sh) keep it.
+# 19.0-20.9 for the AppHost, one sandbox, two checks). The benchmark scripts keep it.
 export DOTNET_TieredPGO=0
 
 phase() { # what to test, its filter, then more dotnet test arguments; $trx names the TRX file
