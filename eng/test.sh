@@ -86,14 +86,15 @@ phase Cmux.Conformance.sln "$unit_filter" || status=1
 took "unit (every assembly side by side)"
 
 # The stack jobs: the projects that start the composed stack (StartsStack; the trait convention
-# keeps such tests there), then each further composition of CMUX_COMPOSITIONS, then the docker jobs.
+# keeps such tests there), the docker jobs, then each further composition of CMUX_COMPOSITIONS.
 # Each has its own stack, console log, PVE vmids and Morph sandbox ids, given when it is queued (the
 # Morph fake reads Morph__*SandboxId, which every resource inherits from the AppHost's environment),
-# so no two sandboxes share a loopback address. They run CMUX_STACKS_AT_ONCE (3) at a time, the
-# longest first as measured here (the projects, then the suite on the Docker runtime, the docker
-# tests, the compositions), each as soon as it can: a docker job once the template is built. What
-# they wait on is mostly sandboxes and timeouts: with three, the machine's two cores were busy 60 %
-# of the time on average, and with test stacks exporting no telemetry nothing missed a deadline.
+# so no two sandboxes share a loopback address. They run CMUX_STACKS_AT_ONCE (3) at a time, in that
+# order, the longest first as measured here, each as soon as it can: a docker job once the template
+# is built, without holding a slot before. They wait mostly on sandboxes and timeouts: two at a time
+# kept the two cores 40-70 % busy, three keep them 60-99 %. Three once made the dashboard's browser
+# test and the suite's load run miss their deadlines; since the test stacks export no telemetry
+# (CmuxStack), they have not.
 slots=${CMUX_STACKS_AT_ONCE:-3} jobs=() pids=() queue=() job_vmid=200 job_morph=50000
 [[ $slots =~ ^[1-9]$ ]] || { echo "CMUX_STACKS_AT_ONCE must be 1..9, not '$slots'"; echo "0 passed, 1 failed"; exit 2; }
 running() { local n=0 pid; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done; echo $n; }
