@@ -7,7 +7,8 @@ namespace Cmux.Fakes.Sandbox.Tests.Docker;
 
 /// <summary>
 /// A fact that needs a Docker engine and the sandbox template image (eng/template), and is reported
-/// as skipped, with the reason, when either is missing: never as passed. Checked once per test run.
+/// as skipped, with the reason, when either is missing or <c>CMUX_DOCKER=0</c> leaves them out:
+/// never as passed. Checked once per test run.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class DockerFactAttribute : FactAttribute
@@ -25,7 +26,10 @@ public sealed class DockerFactAttribute : FactAttribute
 public static class DockerEnvironment
 {
     private static readonly Lazy<string?> Image = new(FindTemplateImage);
-    private static readonly Lazy<string?> Reason = new(() => Check(Endpoint(), Image.Value));
+    private static readonly Lazy<string?> Reason = new(() =>
+        Environment.GetEnvironmentVariable("CMUX_DOCKER") == "0"
+            ? "CMUX_DOCKER=0: the docker tests are left out of this run"
+            : Check(Endpoint(), Image.Value));
 
     /// <summary><c>cmux-template:{recipe hash}</c>, from <c>eng/template/build.sh --print-image</c>; null when that fails.</summary>
     public static string? TemplateImage => Image.Value;
