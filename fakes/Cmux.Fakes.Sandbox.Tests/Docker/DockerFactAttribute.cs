@@ -27,9 +27,7 @@ public static class DockerEnvironment
 {
     private static readonly Lazy<string?> Image = new(FindTemplateImage);
     private static readonly Lazy<string?> Reason = new(() =>
-        Environment.GetEnvironmentVariable("CMUX_DOCKER") == "0"
-            ? "CMUX_DOCKER=0: the docker tests are left out of this run"
-            : Check(Endpoint(), Image.Value));
+        LeftOut(Environment.GetEnvironmentVariable("CMUX_DOCKER")) ?? Check(Endpoint(), Image.Value));
 
     /// <summary><c>cmux-template:{recipe hash}</c>, from <c>eng/template/build.sh --print-image</c>; null when that fails.</summary>
     public static string? TemplateImage => Image.Value;
@@ -39,6 +37,10 @@ public static class DockerEnvironment
 
     /// <summary>The engine's socket (see <see cref="DockerSocket"/>).</summary>
     public static string Endpoint() => DockerSocket.Path();
+
+    /// <summary>Why the docker tests are left out when <c>CMUX_DOCKER</c> is <c>0</c> (whatever engine answers); otherwise null.</summary>
+    public static string? LeftOut(string? cmuxDocker) =>
+        cmuxDocker == "0" ? "CMUX_DOCKER=0: the docker tests are left out of this run" : null;
 
     /// <summary>Asks the engine at <paramref name="socket"/> for <c>/_ping</c>, then for the image.</summary>
     public static string? Check(string socket, string? image)

@@ -41,6 +41,14 @@ public sealed class DockerRuntimeSettingsTests
     }
 
     [Fact]
+    public void Cmux_docker_0_leaves_them_out_whatever_engine_answers()
+    {
+        DockerEnvironment.LeftOut("0").ShouldBe("CMUX_DOCKER=0: the docker tests are left out of this run");
+        DockerEnvironment.LeftOut("1").ShouldBeNull();
+        DockerEnvironment.LeftOut(null).ShouldBeNull();
+    }
+
+    [Fact]
     public void The_template_image_is_named_by_the_recipe()
     {
         DockerEnvironment.TemplateImage.ShouldNotBeNull().ShouldMatch("^cmux-template:[0-9a-f]{12}$");
